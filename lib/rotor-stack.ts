@@ -1,0 +1,21 @@
+import { Stack, type StackProps } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { AuditTrail } from './audit-trail';
+import type { RotorConfig } from './config';
+
+export interface RotorStackProps extends StackProps {
+  readonly config: RotorConfig;
+}
+
+/** Rotor in one stack: the audit trail today; rotation, scanning, remediation and monitoring join it. */
+export class RotorStack extends Stack {
+  readonly audit: AuditTrail;
+
+  constructor(scope: Construct, id: string, props: RotorStackProps) {
+    super(scope, id, props);
+    this.audit = new AuditTrail(this, 'Audit', {
+      retentionDays: props.config.auditRetentionDays,
+      ingestCloudTrail: props.config.ingestCloudTrail,
+    });
+  }
+}
