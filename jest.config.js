@@ -17,8 +17,8 @@ module.exports = {
       ...shared,
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
-      // Each suite starts the real servers it needs (see test/integration/support) and stops them.
-      testTimeout: 120_000,
+      // Each suite starts the real servers it needs (see test/support) and stops them.
+      setupFilesAfterEnv: ['<rootDir>/test/support/integration-timeout.ts'],
     },
   ],
 };
