@@ -1,4 +1,4 @@
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { AuditTrail } from './audit-trail';
 import type { RotorConfig } from './config';
@@ -17,5 +17,7 @@ export class RotorStack extends Stack {
       retentionDays: props.config.auditRetentionDays,
       ingestCloudTrail: props.config.ingestCloudTrail,
     });
+    // The CLI finds the table through this output when no --table is given.
+    new CfnOutput(this, 'AuditTableName', { value: this.audit.table.tableName, description: 'The audit trail table' });
   }
 }

@@ -1,3 +1,4 @@
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { synthRotor } from '../support/synth';
 
 describe('cdk-nag AwsSolutions', () => {
@@ -19,7 +20,6 @@ describe('cdk-nag AwsSolutions', () => {
   it('fails the synth when a finding is not acknowledged', () => {
     const { app, stack } = synthRotor({}, true);
     // A table without point-in-time recovery is an AwsSolutions-DDB3 finding.
-    const { aws_dynamodb: dynamodb } = require('aws-cdk-lib');
     new dynamodb.Table(stack, 'Careless', { partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING } });
     const spy = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {

@@ -1,7 +1,7 @@
 import { DynamoDbAuditStore } from '../../../adapters/dynamodb-audit-store';
 import { verifyChain } from '../../../core/audit/verify';
 import type { LocalDynamoDb } from '../../../local/dynalite';
-import { cloudTrailSamples } from '../../support/cloudtrail-samples';
+import { cloudTrailSamples } from '../../../local/samples/cloudtrail';
 import { captureOutput, lambdaContext } from '../../support/lambda-context';
 import { startLocalAudit } from '../../support/local-audit';
 

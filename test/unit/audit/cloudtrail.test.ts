@@ -1,7 +1,7 @@
 import { secretAccessFromCloudTrail } from '../../../core/audit/cloudtrail';
 import { MalformedCloudTrailEventError } from '../../../core/audit/errors';
 import { AuditEvent } from '../../../core/audit/event';
-import { cloudTrailEvent, cloudTrailSamples } from '../../support/cloudtrail-samples';
+import { cloudTrailEvent, cloudTrailSamples } from '../../../local/samples/cloudtrail';
 
 describe('secretAccessFromCloudTrail', () => {
   const samples = cloudTrailSamples();

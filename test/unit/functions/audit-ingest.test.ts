@@ -1,7 +1,7 @@
 import { DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { cloudTrailEvent, cloudTrailSamples } from '../../support/cloudtrail-samples';
+import { cloudTrailEvent, cloudTrailSamples } from '../../../local/samples/cloudtrail';
 import { captureOutput, lambdaContext } from '../../support/lambda-context';
 
 const AUDIT = 'rotor-audit';

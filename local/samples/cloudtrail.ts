@@ -1,3 +1,4 @@
+// Secrets Manager CloudTrail records as EventBridge delivers them: for tests and for the `rotor local` demo.
 import { randomUUID } from 'node:crypto';
 
 const ACCOUNT = '123456789012';

@@ -1,0 +1,50 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { version } from '../package.json';
+import { auditCommand } from './commands/audit';
+import { localCommand } from './commands/local';
+import { UsageError } from './output';
+
+/** Exit codes: 0 success, 1 a problem found (a broken chain), 2 the command could not do its job. */
+export function program(): Command {
+  return new Command('rotor')
+    .description(
+      'Rotor rotates secrets, finds leaked secrets in container images and keeps a tamper-evident audit trail.\n' +
+        'Deploy it with `npx cdk deploy`; use this command to read and verify the audit trail, or run the whole\n' +
+        'pipeline on this machine with `rotor local`.',
+    )
+    .version(version)
+    .showHelpAfterError('(run with --help for usage)')
+    .addCommand(localCommand())
+    .addCommand(auditCommand())
+    .addHelpText(
+      'after',
+      `
+Examples:
+  rotor local                                 run the pipeline on embedded stand-ins and show what it does
+  rotor audit list --subject prod/orders-db --since 24h
+  rotor audit list --type secret.access --json
+  rotor audit verify                          verify every chain; exit 1 if one is broken
+
+Environment:
+  ROTOR_AUDIT_TABLE   the audit table (else --table, else the deployed stack's output)
+  AWS_ENDPOINT_URL    send AWS calls to another endpoint (LocalStack, rotor local's stand-ins)`,
+    );
+}
+
+export async function main(argv = process.argv): Promise<void> {
+  const cli = program().exitOverride();
+  try {
+    await cli.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      process.exitCode = error.exitCode === 0 ? 0 : 2;
+      return;
+    }
+    const e = error as Error;
+    process.stderr.write(`rotor: ${e instanceof UsageError ? e.message : `${e.name}: ${e.message}`}\n`);
+    process.exitCode = 2;
+  }
+}
+
+if (require.main === module) void main();

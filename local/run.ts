@@ -1,0 +1,95 @@
+import { rmSync } from 'node:fs';
+import { startDynalite } from './dynalite';
+import { auditDemo } from './demo/audit';
+import { loadFunction, withEnvironment } from './lambda-runner';
+import { Reporter, type StepRecord } from './reporter';
+import { synthesize } from './synth';
+import { createTablesFromTemplate } from './tables';
+
+export interface LocalRunOptions {
+  readonly print: (line: string) => void;
+  /** Show the functions' own logs (Powertools JSON). */
+  readonly verbose?: boolean;
+  /** Keep the cloud assembly folder instead of deleting it. */
+  readonly keepAssembly?: boolean;
+}
+
+export interface LocalRunResult {
+  readonly ok: boolean;
+  readonly steps: StepRecord[];
+  readonly assembly?: string;
+}
+
+const LOCAL_ACCOUNT = '000000000000';
+const LOCAL_REGION = 'us-east-1';
+
+/**
+ * `rotor local`: synthesizes the stack, starts the stand-ins, creates what the template declares and runs
+ * Rotor's main job on them with the functions `cdk synth` bundled. Nothing leaves this machine.
+ */
+export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult> {
+  const reporter = new Reporter(options.print);
+  const cleanups: Array<() => Promise<void> | void> = [];
+  let assembly: string | undefined;
+  try {
+    const synth = await reporter.step('synthesized the stack (esbuild bundles, cdk-nag checks)', async () => {
+      const result = synthesize();
+      assembly = result.outdir;
+      const counts = countTypes(result.template.Resources);
+      return { detail: `${counts} in ${result.outdir}`, data: result };
+    });
+    const stack = synth.data;
+    if (!options.keepAssembly) cleanups.push(() => rmSync(stack.outdir, { recursive: true, force: true }));
+
+    const dynamo = await reporter.step('started dynalite, the local DynamoDB', async () => {
+      const db = await startDynalite();
+      cleanups.push(() => db.close());
+      return { detail: db.endpoint, data: db };
+    });
+    const client = dynamo.data.client();
+
+    const tables = await reporter.step('created the tables the template declares', async () => {
+      const created = await createTablesFromTemplate(client, stack.template, (id) => `rotor-${id}`);
+      return { detail: [...created.values()].join(', '), data: created };
+    });
+
+    const physical = (logicalId: string, attribute?: string): string => {
+      const table = tables.data.get(logicalId);
+      if (table) return attribute === 'Arn' ? `arn:aws:dynamodb:${LOCAL_REGION}:${LOCAL_ACCOUNT}:table/${table}` : table;
+      return attribute ? `arn:aws:local:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${logicalId}` : `rotor-${logicalId}`;
+    };
+    const restoreEnvironment = withEnvironment({
+      AWS_REGION: LOCAL_REGION,
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.data.endpoint,
+      POWERTOOLS_METRICS_DISABLED: 'true',
+      POWERTOOLS_TRACE_ENABLED: 'false',
+      POWERTOOLS_LOG_LEVEL: options.verbose ? 'DEBUG' : 'SILENT',
+    });
+    cleanups.push(restoreEnvironment);
+    const ingestFn = stack.functions.find((f) => f.logicalId.startsWith('AuditIngest'));
+    if (!ingestFn) throw new Error('the template has no audit-ingest function');
+    const ingest = loadFunction(ingestFn, physical, { quiet: !options.verbose });
+    const auditTable = [...tables.data.entries()].find(([id]) => id.startsWith('AuditTable'))![1];
+
+    await auditDemo({ reporter, client, auditTable, ingest });
+    return { ok: true, steps: reporter.steps, assembly: options.keepAssembly ? assembly : undefined };
+  } catch (error) {
+    // A failure inside a step is already reported; one between steps is reported here.
+    if (reporter.steps.every((step) => step.ok)) {
+      reporter.steps.push({ name: 'local run', ok: false, ms: 0, detail: `${(error as Error).name}: ${(error as Error).message}` });
+    }
+    return { ok: false, steps: reporter.steps };
+  } finally {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  }
+}
+
+function countTypes(resources: Record<string, { Type: string }>): string {
+  const count = (type: string, noun: string) => {
+    const n = Object.values(resources).filter((r) => r.Type === type).length;
+    return `${n} ${noun}${n === 1 ? '' : 's'}`;
+  };
+  return [count('AWS::DynamoDB::Table', 'table'), count('AWS::Lambda::Function', 'function'), count('AWS::Events::Rule', 'rule')].join(', ');
+}
