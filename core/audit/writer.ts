@@ -22,7 +22,8 @@ export interface AuditWriterOptions {
  *
  * An append reads the chain's head, seals the event as the next record (seq + 1, prevHash = head's hash)
  * and writes it with a condition that the slot is free. When another writer took the slot first, it reads
- * the new head and tries again after a jittered backoff. A slot, once written, never changes, so writers
+ * the new head and tries again after a jittered backoff. A writer remembers the heads it wrote, so a run
+ * of appends to one chain costs one write each, not a read and a write. A slot, once written, never changes, so writers
  * can neither fork nor break a chain, and no event is lost: an append either lands or throws.
  */
 export class AuditWriter {
@@ -32,6 +33,8 @@ export class AuditWriter {
   readonly #retentionDays?: number;
   readonly #maxAttempts: number;
   readonly #forbidden?: () => Iterable<string>;
+  /** The last head this writer saw per chain: the next append tries the slot after it without a read. */
+  readonly #heads = new Map<string, AuditRecord>();
 
   constructor(options: AuditWriterOptions) {
     this.#store = options.store;
@@ -46,7 +49,7 @@ export class AuditWriter {
   async append(input: AuditEvent): Promise<AuditRecord> {
     const event = this.#validate(input);
     for (let attempt = 1; attempt <= this.#maxAttempts; attempt++) {
-      const head = await this.#store.head(event.subject);
+      const head = this.#heads.get(event.subject) ?? (await this.#store.head(event.subject));
       // Time only grows along a chain, even across writers whose clocks disagree.
       const now = this.#clock.now().toISOString();
       const at = head && head.at > now ? head.at : now;
@@ -54,13 +57,24 @@ export class AuditWriter {
         ? Math.floor(Date.parse(at) / 1000) + Math.round(this.#retentionDays * 86_400)
         : undefined;
       const record = seal({ ...event, at, ...(expiresAt ? { expiresAt } : {}) }, head);
-      if (await this.#store.putIfAbsent(record)) return record;
-      await this.#sleep(backoff(attempt));
+      if (await this.#store.putIfAbsent(record)) {
+        this.#remember(record);
+        return record;
+      }
+      // Someone else appended since: forget what we knew and read the real head next time round.
+      const known = this.#heads.delete(event.subject);
+      if (!known) await this.#sleep(backoff(attempt));
     }
     throw new ChainContentionError(
       `gave up appending to ${event.subject} after ${this.#maxAttempts} attempts: too many concurrent writers`,
       { context: { subject: event.subject, type: event.type } },
     );
+  }
+
+  #remember(record: AuditRecord): void {
+    this.#heads.delete(record.subject);
+    this.#heads.set(record.subject, record);
+    if (this.#heads.size > HEAD_CACHE_SIZE) this.#heads.delete(this.#heads.keys().next().value!);
   }
 
   #validate(input: AuditEvent): AuditEvent {
@@ -81,6 +95,8 @@ export class AuditWriter {
     return event;
   }
 }
+
+const HEAD_CACHE_SIZE = 1000;
 
 /** Full jitter, capped: spreads racing writers apart so the chain keeps moving. */
 function backoff(attempt: number): number {

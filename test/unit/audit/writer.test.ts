@@ -34,6 +34,20 @@ describe('AuditWriter.append', () => {
     expect((await verifyChain('SECRET#a', store.records('SECRET#a'))).broken).toBeUndefined();
   });
 
+  it('reads a chain head once for a run of appends, and again when another writer moved it', async () => {
+    const store = new MemoryChainStore();
+    const reads = jest.spyOn(store, 'head');
+    const mine = new AuditWriter({ store, sleep: noSleep });
+    for (let i = 0; i < 5; i++) await mine.append(rotationStep('a'));
+    expect(reads).toHaveBeenCalledTimes(1);
+    await new AuditWriter({ store, sleep: noSleep }).append(rotationStep('a', { actor: 'other' }));
+    reads.mockClear();
+    const record = await mine.append(rotationStep('a'));
+    expect(record.seq).toBe(7);
+    expect(reads).toHaveBeenCalledTimes(1);
+    expect((await verifyChain('SECRET#a', store.records('SECRET#a'))).broken).toBeUndefined();
+  });
+
   it('gives up with a retryable error after too many lost races, writing nothing', async () => {
     const store = { head: async () => undefined, putIfAbsent: async () => false };
     const writer = new AuditWriter({ store, sleep: noSleep, maxAttempts: 3 });

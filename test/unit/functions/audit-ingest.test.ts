@@ -1,4 +1,4 @@
-import { DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { cloudTrailEvent, cloudTrailSamples } from '../../../local/samples/cloudtrail';
@@ -21,11 +21,27 @@ beforeAll(() => {
   handler = require('../../../functions/audit-ingest/handler').handler;
 });
 
+// The audit table as the mocked document client sees it. It lives as long as the module under test, as a
+// table outlives a warm Lambda container, so the writer's memory of chain heads stays true.
+type Item = { subject: string; seq: number; hash: string; [k: string]: unknown };
+const table: Item[] = [];
+const headOf = (subject: string) => table.filter((i) => i.subject === subject).sort((a, b) => b.seq - a.seq)[0];
+
 beforeEach(() => {
   dynamo.reset();
   documents.reset();
-  documents.on(QueryCommand).resolves({ Items: [] });
-  documents.on(PutCommand).resolves({});
+  documents.on(QueryCommand).callsFake((input) => {
+    const head = headOf(input.ExpressionAttributeValues[':pk']);
+    return { Items: head ? [head] : [] };
+  });
+  documents.on(PutCommand).callsFake((input) => {
+    const item = input.Item as Item;
+    if (table.some((i) => i.subject === item.subject && i.seq === item.seq)) {
+      throw new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
+    }
+    table.push(item);
+    return {};
+  });
   dynamo.on(PutItemCommand).resolves({});
   dynamo.on(UpdateItemCommand).resolves({});
 });
@@ -33,34 +49,40 @@ beforeEach(() => {
 const auditPuts = () => documents.commandCalls(PutCommand).filter((call) => call.args[0].input.TableName === AUDIT);
 
 describe('audit-ingest handler', () => {
-  it.each(Object.entries(cloudTrailSamples()))('appends one record for a %s call', async (_name, sample) => {
+  it.each(Object.entries(cloudTrailSamples()))('appends one record for a %s call, after the head of its chain', async (_name, sample) => {
+    const before = headOf('SECRET#prod/orders-db');
     const { result, output, error } = await captureOutput(() => handler(sample, lambdaContext()));
     expect(error).toBeUndefined();
-    expect(result).toMatchObject({ subject: 'SECRET#prod/orders-db', seq: 1 });
+    const seq = (before?.seq ?? 0) + 1;
+    expect(result).toMatchObject({ subject: 'SECRET#prod/orders-db', seq });
     expect(auditPuts()).toHaveLength(1);
     const put = auditPuts()[0].args[0].input;
     expect(put.ConditionExpression).toBe('attribute_not_exists(#pk)');
     const item = put.Item!;
-    expect(item).toMatchObject({ subject: 'SECRET#prod/orders-db', seq: 1, eventType: 'secret.access', eventId: sample.detail.eventID });
+    expect(item).toMatchObject({ subject: 'SECRET#prod/orders-db', seq, eventType: 'secret.access', eventId: sample.detail.eventID });
+    expect(item.prevHash).toBe(before?.hash ?? '0'.repeat(64));
     expect(item.hash).toMatch(/^[0-9a-f]{64}$/);
     expect(output).toContain('secret access recorded');
   });
 
   it('claims the idempotency key of the CloudTrail event before appending', async () => {
     const sample = cloudTrailSamples().GetSecretValue;
-    await handler(sample, lambdaContext());
+    await captureOutput(() => handler(sample, lambdaContext()));
     const claim = dynamo.commandCalls(PutItemCommand).find((call) => call.args[0].input.TableName === IDEMPOTENCY);
     expect(claim).toBeDefined();
     expect(JSON.stringify(claim!.args[0].input.Item)).toContain('INPROGRESS');
   });
 
-  it('appends after the current head of the chain', async () => {
-    documents.on(QueryCommand).resolves({
-      Items: [{ subject: 'SECRET#prod/orders-db', seq: 41, at: '2026-11-24T07:00:00.000Z', hash: 'f'.repeat(64) }],
-    });
-    const result = await handler(cloudTrailSamples().RotateSecret, lambdaContext());
-    expect(result.seq).toBe(42);
-    expect(auditPuts()[0].args[0].input.Item!.prevHash).toBe('f'.repeat(64));
+  it('appends after records another container wrote since, re-reading the head it remembered', async () => {
+    await captureOutput(() => handler(cloudTrailSamples().GetSecretValue, lambdaContext()));
+    const mine = headOf('SECRET#prod/orders-db');
+    for (let i = 1; i <= 3; i++) table.push({ subject: mine.subject, seq: mine.seq + i, at: '2026-11-24T09:00:00.000Z', hash: String(i).repeat(64) });
+    documents.resetHistory();
+    const { result } = await captureOutput(() => handler(cloudTrailSamples().RotateSecret, lambdaContext()));
+    expect(result?.seq).toBe(mine.seq + 4);
+    const puts = auditPuts().map((c) => c.args[0].input.Item!);
+    expect(puts.map((p) => p.seq)).toEqual([mine.seq + 1, mine.seq + 4]); // the first try lost the slot
+    expect(puts[1].prevHash).toBe('3'.repeat(64));
   });
 
   it.each([
