@@ -9,12 +9,35 @@ const coreBoundary = {
       'error',
       {
         patterns: [
-          { group: ['@aws-sdk/*', 'aws-cdk-lib', 'aws-cdk-lib/*', 'constructs', '@middy/*', '@aws-lambda-powertools/*'], message: 'core/ is pure: use a port from core/ports.ts' },
-          { group: ['../../adapters/*', '../adapters/*', '../../functions/*', '../../lib/*', '../../cli/*', '../../local/*'], message: 'core/ imports nothing of ours outside core' },
+          {
+            group: [
+              '@aws-sdk/*',
+              'aws-cdk-lib',
+              'aws-cdk-lib/*',
+              'constructs',
+              '@middy/*',
+              '@aws-lambda-powertools/*',
+            ],
+            message: 'core/ is pure: use a port from core/ports.ts',
+          },
+          {
+            group: [
+              '../../adapters/*',
+              '../adapters/*',
+              '../../functions/*',
+              '../../lib/*',
+              '../../cli/*',
+              '../../local/*',
+            ],
+            message: 'core/ imports nothing of ours outside core',
+          },
         ],
       },
     ],
-    'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'read the environment at the edge, through a schema' }],
+    'no-restricted-properties': [
+      'error',
+      { object: 'process', property: 'env', message: 'read the environment at the edge, through a schema' },
+    ],
   },
 };
 
@@ -24,7 +47,21 @@ const libBoundary = {
   rules: {
     'no-restricted-imports': [
       'error',
-      { patterns: [{ group: ['../core/*', '../../core/*', '!../core/contracts', '!../core/contracts/*', '!../../core/contracts', '!../../core/contracts/*'], message: 'lib/ imports core/contracts only' }] },
+      {
+        patterns: [
+          {
+            group: [
+              '../core/*',
+              '../../core/*',
+              '!../core/contracts',
+              '!../core/contracts/*',
+              '!../../core/contracts',
+              '!../../core/contracts/*',
+            ],
+            message: 'lib/ imports core/contracts only',
+          },
+        ],
+      },
     ],
   },
 };
@@ -44,6 +81,10 @@ export default tseslint.config(
   {
     files: ['test/**/*.ts', 'bench/**/*.ts'],
     // Tests load handlers with require() after setting the environment they read at load, as Lambda does.
-    rules: { '@typescript-eslint/no-non-null-assertion': 'off', '@typescript-eslint/no-explicit-any': 'off', '@typescript-eslint/no-require-imports': 'off' },
+    rules: {
+      '@typescript-eslint/no-non-null-assertion': 'off',
+      '@typescript-eslint/no-explicit-any': 'off',
+      '@typescript-eslint/no-require-imports': 'off',
+    },
   },
 );

@@ -54,7 +54,10 @@ export class DynamoDbAuditStore implements ChainStore, AuditReader {
       );
       return true;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException || (error as Error).name === 'ConditionalCheckFailedException') {
+      if (
+        error instanceof ConditionalCheckFailedException ||
+        (error as Error).name === 'ConditionalCheckFailedException'
+      ) {
         return false;
       }
       throw error;
@@ -63,7 +66,14 @@ export class DynamoDbAuditStore implements ChainStore, AuditReader {
 
   bySubject(subject: string, options: ListOptions = {}): Promise<Page<AuditRecord>> {
     if (!options.since && !options.until) {
-      return this.#page({ KeyConditionExpression: '#k = :k', ExpressionAttributeNames: { '#k': T.partitionKey }, ExpressionAttributeValues: { ':k': subject } }, options);
+      return this.#page(
+        {
+          KeyConditionExpression: '#k = :k',
+          ExpressionAttributeNames: { '#k': T.partitionKey },
+          ExpressionAttributeValues: { ':k': subject },
+        },
+        options,
+      );
     }
     return this.#timeQuery(T.indexes.bySubjectTime, T.partitionKey, subject, options);
   }
@@ -117,7 +127,12 @@ export class DynamoDbAuditStore implements ChainStore, AuditReader {
     } while (cursor);
   }
 
-  #timeQuery(index: string, keyAttribute: string, key: string, options: ListOptions): Promise<Page<AuditRecord>> {
+  #timeQuery(
+    index: string,
+    keyAttribute: string,
+    key: string,
+    options: ListOptions,
+  ): Promise<Page<AuditRecord>> {
     const names: Record<string, string> = { '#k': keyAttribute };
     const values: Record<string, unknown> = { ':k': key };
     let condition = '#k = :k';
@@ -135,7 +150,12 @@ export class DynamoDbAuditStore implements ChainStore, AuditReader {
       }
     }
     return this.#page(
-      { IndexName: index, KeyConditionExpression: condition, ExpressionAttributeNames: names, ExpressionAttributeValues: values },
+      {
+        IndexName: index,
+        KeyConditionExpression: condition,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      },
       options,
     );
   }

@@ -12,7 +12,11 @@ export function dynamoClient(region?: string): DynamoDBClient {
 }
 
 /** The audit table's name: the flag, else ROTOR_AUDIT_TABLE, else the deployed stack's `AuditTableName` output. */
-export async function auditTableName(options: { table?: string; stack?: string; region?: string }): Promise<string> {
+export async function auditTableName(options: {
+  table?: string;
+  stack?: string;
+  region?: string;
+}): Promise<string> {
   if (options.table) return options.table;
   if (process.env.ROTOR_AUDIT_TABLE) return process.env.ROTOR_AUDIT_TABLE;
   const stackName = options.stack ?? 'Rotor';
@@ -26,5 +30,7 @@ export async function auditTableName(options: { table?: string; stack?: string; 
       `no audit table given and the stack ${stackName} could not be read (${(error as Error).name}): pass --table or set ROTOR_AUDIT_TABLE`,
     );
   }
-  throw new UsageError(`the stack ${stackName} has no AuditTableName output: pass --table or set ROTOR_AUDIT_TABLE`);
+  throw new UsageError(
+    `the stack ${stackName} has no AuditTableName output: pass --table or set ROTOR_AUDIT_TABLE`,
+  );
 }

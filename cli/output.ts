@@ -33,7 +33,8 @@ export const yellow = paint(33);
 /** Formats rows as aligned columns under a header. */
 export function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const format = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ');
+  const format = (cells: string[]) =>
+    cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ');
   return [bold(format(header)), ...rows.map(format)].join('\n');
 }
 
@@ -45,7 +46,10 @@ export function parseSince(value: string, now = new Date()): string {
     return new Date(now.getTime() - Number(relative[1]) * unit * 1000).toISOString();
   }
   const time = Date.parse(value);
-  if (Number.isNaN(time)) throw new UsageError(`cannot read the time "${value}": use a duration such as 24h or 7d, or an ISO 8601 time`);
+  if (Number.isNaN(time))
+    throw new UsageError(
+      `cannot read the time "${value}": use a duration such as 24h or 7d, or an ISO 8601 time`,
+    );
   return new Date(time).toISOString();
 }
 

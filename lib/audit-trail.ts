@@ -97,7 +97,15 @@ export class AuditTrail extends Construct {
       grantee,
       actions: ['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:GetItem'],
       resourceArns: [this.table.tableArn],
-    }).combine(this.encryptionKey.grant(grantee, 'kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'));
+    }).combine(
+      this.encryptionKey.grant(
+        grantee,
+        'kms:Encrypt',
+        'kms:Decrypt',
+        'kms:GenerateDataKey',
+        'kms:DescribeKey',
+      ),
+    );
   }
 
   /** Lets the grantee read and verify the trail: the table and its indexes, no writes. */
@@ -118,7 +126,12 @@ export class AuditTrail extends Construct {
       retentionPeriod: Duration.days(14),
     });
     // EventBridge must be able to encrypt what it dead-letters with the customer-managed key.
-    this.encryptionKey.grant(new iam.ServicePrincipal('events.amazonaws.com'), 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:Decrypt');
+    this.encryptionKey.grant(
+      new iam.ServicePrincipal('events.amazonaws.com'),
+      'kms:Encrypt',
+      'kms:GenerateDataKey',
+      'kms:Decrypt',
+    );
 
     const idempotency = new dynamodb.Table(this, 'IngestIdempotency', {
       partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING },
@@ -140,14 +153,24 @@ export class AuditTrail extends Construct {
       environment: { ...this.environment, [AUDIT_ENV.idempotencyTableName]: idempotency.tableName },
     });
     this.grantAppend(ingest.function);
-    idempotency.grant(ingest.function, 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem');
+    idempotency.grant(
+      ingest.function,
+      'dynamodb:PutItem',
+      'dynamodb:GetItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+    );
 
     const rule = new events.Rule(this, 'SecretsManagerCalls', {
-      description: 'Secrets Manager API calls recorded by CloudTrail, read-only ones and failed ones included',
+      description:
+        'Secrets Manager API calls recorded by CloudTrail, read-only ones and failed ones included',
       eventPattern: {
         source: ['aws.secretsmanager'],
         detailType: ['AWS API Call via CloudTrail'],
-        detail: { eventSource: ['secretsmanager.amazonaws.com'], eventName: [...AUDITED_SECRETS_MANAGER_CALLS] },
+        detail: {
+          eventSource: ['secretsmanager.amazonaws.com'],
+          eventName: [...AUDITED_SECRETS_MANAGER_CALLS],
+        },
       },
       targets: [
         new targets.LambdaFunction(ingest.function, {

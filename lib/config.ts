@@ -16,8 +16,13 @@ export function readConfig(node: Node): RotorConfig {
   const retention = node.tryGetContext('rotor:auditRetentionDays');
   const ingest = node.tryGetContext('rotor:ingestCloudTrail');
   const auditRetentionDays = retention === undefined || retention === '' ? undefined : Number(retention);
-  if (auditRetentionDays !== undefined && !(Number.isInteger(auditRetentionDays) && auditRetentionDays >= 1)) {
-    throw new Error(`context rotor:auditRetentionDays must be a whole number of days, at least 1 (got ${retention})`);
+  if (
+    auditRetentionDays !== undefined &&
+    !(Number.isInteger(auditRetentionDays) && auditRetentionDays >= 1)
+  ) {
+    throw new Error(
+      `context rotor:auditRetentionDays must be a whole number of days, at least 1 (got ${retention})`,
+    );
   }
   if (ingest !== undefined && !['true', 'false', true, false].includes(ingest)) {
     throw new Error(`context rotor:ingestCloudTrail must be true or false (got ${ingest})`);

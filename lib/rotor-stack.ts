@@ -18,6 +18,9 @@ export class RotorStack extends Stack {
       ingestCloudTrail: props.config.ingestCloudTrail,
     });
     // The CLI finds the table through this output when no --table is given.
-    new CfnOutput(this, 'AuditTableName', { value: this.audit.table.tableName, description: 'The audit trail table' });
+    new CfnOutput(this, 'AuditTableName', {
+      value: this.audit.table.tableName,
+      description: 'The audit trail table',
+    });
   }
 }

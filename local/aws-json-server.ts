@@ -55,7 +55,12 @@ export class FaultInjector {
 
   /** Fails the Nth matching call (1-based) with an internal error, once. */
   failNth(n: number, operations?: readonly string[], code = 'InternalServiceError'): () => void {
-    return this.add({ skip: n - 1, times: 1, operations, error: { code, message: 'injected failure', status: 500 } });
+    return this.add({
+      skip: n - 1,
+      times: 1,
+      operations,
+      error: { code, message: 'injected failure', status: 500 },
+    });
   }
 
   /** Adds latency to every matching call until removed. */
@@ -129,7 +134,11 @@ export async function startAwsJsonServer(options: AwsJsonServerOptions, port = 0
   };
 }
 
-async function handle(options: AwsJsonServerOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(
+  options: AwsJsonServerOptions,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const requestId = randomUUID();
   const target = String(req.headers['x-amz-target'] ?? '');
   const [prefix, operationName = ''] = target.split('.');
@@ -138,12 +147,19 @@ async function handle(options: AwsJsonServerOptions, req: IncomingMessage, res: 
     if (req.method !== 'POST' || prefix !== options.targetPrefix) {
       throw new AwsServiceError('UnknownOperationException', `Unknown target ${target || '(none)'}`);
     }
-    const operation = Object.hasOwn(options.operations, operationName) ? options.operations[operationName] : undefined;
-    if (!operation) throw new AwsServiceError('UnknownOperationException', `Unknown operation ${operationName}`);
+    const operation = Object.hasOwn(options.operations, operationName)
+      ? options.operations[operationName]
+      : undefined;
+    if (!operation)
+      throw new AwsServiceError('UnknownOperationException', `Unknown operation ${operationName}`);
     const fault = options.faults?.take(operationName) ?? { delayMs: 0 };
     if (fault.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
     if (fault.error) {
-      throw new AwsServiceError(fault.error.code, fault.error.message ?? 'injected fault', fault.error.status ?? 400);
+      throw new AwsServiceError(
+        fault.error.code,
+        fault.error.message ?? 'injected fault',
+        fault.error.status ?? 400,
+      );
     }
     let input: Record<string, unknown>;
     try {

@@ -29,7 +29,9 @@ export function loadFunction(
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const handler = require(entry)[exportName] as LocalHandler | undefined;
     if (typeof handler !== 'function') throw new Error(`${fn.logicalId}: ${entry} exports no ${exportName}`);
-    return options.quiet ? (event) => silenced(() => handler(event, localContext(fn.logicalId))) : (event) => handler(event, localContext(fn.logicalId));
+    return options.quiet
+      ? (event) => silenced(() => handler(event, localContext(fn.logicalId)))
+      : (event) => handler(event, localContext(fn.logicalId));
   } finally {
     restore(saved);
   }

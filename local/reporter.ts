@@ -14,15 +14,29 @@ export class Reporter {
   constructor(private readonly print: (line: string) => void) {}
 
   /** Runs a step, timing it; `fn` returns a one-line detail, optional data, and an optional block to show under it. */
-  async step<T extends { detail: string; data?: unknown; block?: string }>(name: string, fn: () => Promise<T>): Promise<T> {
+  async step<T extends { detail: string; data?: unknown; block?: string }>(
+    name: string,
+    fn: () => Promise<T>,
+  ): Promise<T> {
     const started = performance.now();
     try {
       const result = await fn();
-      this.#record({ name, ok: true, ms: performance.now() - started, detail: result.detail, data: result.data });
+      this.#record({
+        name,
+        ok: true,
+        ms: performance.now() - started,
+        detail: result.detail,
+        data: result.data,
+      });
       if (result.block) this.block(result.block);
       return result;
     } catch (error) {
-      this.#record({ name, ok: false, ms: performance.now() - started, detail: `${(error as Error).name}: ${(error as Error).message}` });
+      this.#record({
+        name,
+        ok: false,
+        ms: performance.now() - started,
+        detail: `${(error as Error).name}: ${(error as Error).message}`,
+      });
       throw error;
     }
   }
@@ -36,6 +50,8 @@ export class Reporter {
     this.steps.push(step);
     const mark = step.ok ? '✓' : '✗';
     const time = step.ms >= 1000 ? `${(step.ms / 1000).toFixed(1)} s` : `${Math.round(step.ms)} ms`;
-    this.print(`  ${mark} ${step.name.padEnd(56)} ${time.padStart(8)}${step.detail ? `\n      ${step.detail}` : ''}`);
+    this.print(
+      `  ${mark} ${step.name.padEnd(56)} ${time.padStart(8)}${step.detail ? `\n      ${step.detail}` : ''}`,
+    );
   }
 }

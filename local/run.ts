@@ -55,7 +55,10 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
 
     const physical = (logicalId: string, attribute?: string): string => {
       const table = tables.data.get(logicalId);
-      if (table) return attribute === 'Arn' ? `arn:aws:dynamodb:${LOCAL_REGION}:${LOCAL_ACCOUNT}:table/${table}` : table;
+      if (table)
+        return attribute === 'Arn'
+          ? `arn:aws:dynamodb:${LOCAL_REGION}:${LOCAL_ACCOUNT}:table/${table}`
+          : table;
       return attribute ? `arn:aws:local:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${logicalId}` : `rotor-${logicalId}`;
     };
     const restoreEnvironment = withEnvironment({
@@ -78,7 +81,12 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
   } catch (error) {
     // A failure inside a step is already reported; one between steps is reported here.
     if (reporter.steps.every((step) => step.ok)) {
-      reporter.steps.push({ name: 'local run', ok: false, ms: 0, detail: `${(error as Error).name}: ${(error as Error).message}` });
+      reporter.steps.push({
+        name: 'local run',
+        ok: false,
+        ms: 0,
+        detail: `${(error as Error).name}: ${(error as Error).message}`,
+      });
     }
     return { ok: false, steps: reporter.steps };
   } finally {
@@ -91,5 +99,9 @@ function countTypes(resources: Record<string, { Type: string }>): string {
     const n = Object.values(resources).filter((r) => r.Type === type).length;
     return `${n} ${noun}${n === 1 ? '' : 's'}`;
   };
-  return [count('AWS::DynamoDB::Table', 'table'), count('AWS::Lambda::Function', 'function'), count('AWS::Events::Rule', 'rule')].join(', ');
+  return [
+    count('AWS::DynamoDB::Table', 'table'),
+    count('AWS::Lambda::Function', 'function'),
+    count('AWS::Events::Rule', 'rule'),
+  ].join(', ');
 }

@@ -15,7 +15,12 @@ export interface SynthesizedFunction {
 
 export interface SynthesizedStack {
   readonly outdir: string;
-  readonly template: CfnTemplate & { Resources: Record<string, { Type: string; Properties?: Record<string, unknown>; Metadata?: Record<string, unknown> }> };
+  readonly template: CfnTemplate & {
+    Resources: Record<
+      string,
+      { Type: string; Properties?: Record<string, unknown>; Metadata?: Record<string, unknown> }
+    >;
+  };
   readonly functions: SynthesizedFunction[];
 }
 
@@ -34,7 +39,7 @@ export function synthesize(outdir = mkdtempSync(path.join(tmpdir(), 'rotor-cdk-o
       logicalId,
       assetDir: path.join(outdir, String(r.Metadata!['aws:asset:path'])),
       handler: String(r.Properties?.Handler ?? 'index.handler'),
-      environment: ((r.Properties?.Environment as { Variables?: Record<string, unknown> })?.Variables ?? {}),
+      environment: (r.Properties?.Environment as { Variables?: Record<string, unknown> })?.Variables ?? {},
     }));
   return { outdir, template, functions };
 }

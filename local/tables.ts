@@ -1,4 +1,8 @@
-import { CreateTableCommand, type CreateTableCommandInput, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  type CreateTableCommandInput,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
 import { type CfnTemplate, resourcesOfType } from './template';
 
 /**
@@ -27,12 +31,17 @@ export async function createTablesFromTemplate(
 export function tableInput(name: string, props: Record<string, unknown>): CreateTableCommandInput {
   const onDemand = props.BillingMode === 'PAY_PER_REQUEST';
   const throughput = { ReadCapacityUnits: 5, WriteCapacityUnits: 5 };
-  const indexes = (props.GlobalSecondaryIndexes as Array<Record<string, unknown>> | undefined)?.map((index) => ({
-    IndexName: index.IndexName as string,
-    KeySchema: index.KeySchema as CreateTableCommandInput['KeySchema'],
-    Projection: index.Projection as { ProjectionType: 'ALL' | 'KEYS_ONLY' | 'INCLUDE'; NonKeyAttributes?: string[] },
-    ...(onDemand ? {} : { ProvisionedThroughput: throughput }),
-  }));
+  const indexes = (props.GlobalSecondaryIndexes as Array<Record<string, unknown>> | undefined)?.map(
+    (index) => ({
+      IndexName: index.IndexName as string,
+      KeySchema: index.KeySchema as CreateTableCommandInput['KeySchema'],
+      Projection: index.Projection as {
+        ProjectionType: 'ALL' | 'KEYS_ONLY' | 'INCLUDE';
+        NonKeyAttributes?: string[];
+      },
+      ...(onDemand ? {} : { ProvisionedThroughput: throughput }),
+    }),
+  );
   return {
     TableName: name,
     KeySchema: props.KeySchema as CreateTableCommandInput['KeySchema'],

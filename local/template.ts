@@ -4,7 +4,10 @@ export interface CfnTemplate {
 }
 
 /** The logical ids of a template's resources of one type. */
-export function resourcesOfType(template: CfnTemplate, type: string): Array<[string, Record<string, unknown>]> {
+export function resourcesOfType(
+  template: CfnTemplate,
+  type: string,
+): Array<[string, Record<string, unknown>]> {
   return Object.entries(template.Resources)
     .filter(([, resource]) => resource.Type === type)
     .map(([id, resource]) => [id, resource.Properties ?? {}]);
@@ -15,7 +18,10 @@ export function resourcesOfType(template: CfnTemplate, type: string): Array<[str
  * `Fn::GetAtt`, `Fn::Join`, `Fn::Sub` without variables) against the physical ids the local runner gave
  * the resources. Anything else is an error that names it: the local run must not guess.
  */
-export function resolveIntrinsics(value: unknown, physical: (logicalId: string, attribute?: string) => string): unknown {
+export function resolveIntrinsics(
+  value: unknown,
+  physical: (logicalId: string, attribute?: string) => string,
+): unknown {
   if (Array.isArray(value)) return value.map((item) => resolveIntrinsics(item, physical));
   if (!value || typeof value !== 'object') return value;
   const entries = Object.entries(value);

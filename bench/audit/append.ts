@@ -1,15 +1,36 @@
-// Audit append throughput on dynalite, against the floor: the same number of plain PutItems to the same table.
-// Run: npx tsx bench/audit/append.ts   (results go to bench/RESULTS.md by hand, with the date and machine)
+// Audit append throughput on dynalite, against the floor: the same number of plain PutItems of the same
+// items, with the same concurrency. Run: npx tsx bench/audit/append.ts   (N=1000 by default)
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
+import { Template } from 'aws-cdk-lib/assertions';
 import { DynamoDbAuditStore } from '../../adapters/dynamodb-audit-store';
+import type { AuditEvent } from '../../core/audit/event';
 import { AuditWriter } from '../../core/audit/writer';
+import { buildApp } from '../../lib/app';
 import { startDynalite } from '../../local/dynalite';
 import { createTablesFromTemplate } from '../../local/tables';
-import { buildApp } from '../../lib/app';
-import { Template } from 'aws-cdk-lib/assertions';
 
 const N = Number(process.env.N ?? 1000);
+
+const event = (subject: string, i: number): AuditEvent => ({
+  type: 'rotation.step',
+  subject,
+  actor: 'bench',
+  outcome: 'success',
+  eventId: `e${i}`,
+  details: { step: 'setSecret', kind: 'postgres', durationMs: i },
+});
+
+/** Runs `writers` concurrent loops that share N operations; `op(w, i)` is writer w's i-th operation. */
+async function timed(writers: number, op: (w: number, i: number) => Promise<unknown>): Promise<number> {
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: writers }, async (_, w) => {
+      for (let i = 0; i < N / writers; i++) await op(w, i);
+    }),
+  );
+  return performance.now() - start;
+}
 
 async function main() {
   const dynamo = await startDynalite();
@@ -18,31 +39,26 @@ async function main() {
   const tables = await createTablesFromTemplate(client, Template.fromStack(stack).toJSON() as never);
   const table = [...tables.entries()].find(([id]) => id.startsWith('AuditTable'))![1];
   const store = new DynamoDbAuditStore(table, client);
-  const event = (subject: string, i: number) => ({
-    type: 'rotation.step' as const, subject, actor: 'bench', outcome: 'success' as const, eventId: `e${i}`,
-    details: { step: 'setSecret' as const, kind: 'postgres', durationMs: i },
-  });
+  const put = (subject: string, i: number) =>
+    client.send(new PutItemCommand({ TableName: table, Item: marshall({ ...event(subject, i), seq: i }) }));
+  const writers = (n: number) => Array.from({ length: n }, () => new AuditWriter({ store }));
 
-  const time = async (label: string, fn: () => Promise<void>) => {
-    const start = performance.now();
-    await fn();
-    const ms = performance.now() - start;
-    return { label, ms, perSecond: (N / ms) * 1000 };
-  };
-  const split = async (writers: number, fn: (w: number, i: number) => Promise<unknown>) =>
-    void (await Promise.all(Array.from({ length: writers }, async (_, w) => { for (let i = 0; i < N / writers; i++) await fn(w, i); })));
-
-  const rows = [];
-  const floor1 = await time('floor: PutItem, 1 writer', () => split(1, (w, i) => client.send(new PutItemCommand({ TableName: table, Item: marshall({ subject: 'FLOOR#1', seq: i, ...event('x', i) }) }))));
-  rows.push(floor1);
-  rows.push({ ...(await time('append, 1 writer, 1 chain', () => split(1, (w, i) => new AuditWriter({ store }).append(event('SECRET#one', i))))), base: floor1.ms });
-  const floor20 = await time('floor: PutItem, 20 writers', () => split(20, (w, i) => client.send(new PutItemCommand({ TableName: table, Item: marshall({ subject: `FLOOR#${w}`, seq: i, ...event('x', i) }) }))));
-  rows.push(floor20);
-  rows.push({ ...(await time('append, 20 writers, 20 chains', () => split(20, (w, i) => new AuditWriter({ store }).append(event(`SECRET#c${w}`, i))))), base: floor20.ms });
-  rows.push({ ...(await time('append, 20 writers, 1 chain (contended)', () => split(20, (w, i) => new AuditWriter({ store }).append(event('SECRET#contended', i))))), base: floor20.ms });
+  const rows: Array<[string, number, number]> = [];
+  const floor1 = await timed(1, (_w, i) => put('FLOOR#1', i));
+  rows.push(['floor: PutItem, 1 writer', floor1, floor1]);
+  const one = writers(1);
+  rows.push(['append, 1 writer, 1 chain', await timed(1, (w, i) => one[w].append(event('SECRET#one', i))), floor1]);
+  const floor20 = await timed(20, (w, i) => put(`FLOOR#${w}`, i));
+  rows.push(['floor: PutItem, 20 writers', floor20, floor20]);
+  const many = writers(20);
+  rows.push(['append, 20 writers, 20 chains', await timed(20, (w, i) => many[w].append(event(`SECRET#c${w}`, i))), floor20]);
+  const rivals = writers(20);
+  rows.push(['append, 20 writers, 1 chain (contended)', await timed(20, (w, i) => rivals[w].append(event('SECRET#hot', i))), floor20]);
 
   console.log(`| ${N} records | ms | records/s | ratio to floor |\n| --- | --- | --- | --- |`);
-  for (const r of rows) console.log(`| ${r.label} | ${r.ms.toFixed(0)} | ${r.perSecond.toFixed(0)} | ${'base' in r && r.base ? (r.ms / r.base).toFixed(2) : '1.00'} |`);
+  for (const [label, ms, base] of rows) {
+    console.log(`| ${label} | ${ms.toFixed(0)} | ${((N / ms) * 1000).toFixed(0)} | ${(ms / base).toFixed(2)} |`);
+  }
   await dynamo.close();
 }
 

@@ -17,7 +17,13 @@ function bundle(name: string, sdk: 'bundled' | 'external'): string {
   const file = path.join(out, `${name}-${sdk}.js`);
   buildSync({
     entryPoints: [path.join(ROOT, 'functions', name, 'handler.ts')],
-    bundle: true, minify: true, platform: 'node', target: 'node22', format: 'cjs', outfile: file, logLevel: 'error',
+    bundle: true,
+    minify: true,
+    platform: 'node',
+    target: 'node22',
+    format: 'cjs',
+    outfile: file,
+    logLevel: 'error',
     external: sdk === 'external' ? ['@aws-sdk/*'] : [],
   });
   return file;
@@ -27,22 +33,38 @@ function coldInitMs(file: string, env: Record<string, string>): number {
   const runs: number[] = [];
   for (let i = 0; i < 5; i++) {
     const script = `const t=process.hrtime.bigint();require(${JSON.stringify(file)});process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))`;
-    runs.push(Number(execFileSync(process.execPath, ['-e', script], { env: { ...process.env, ...env }, cwd: ROOT }).toString()));
+    runs.push(
+      Number(
+        execFileSync(process.execPath, ['-e', script], {
+          env: { ...process.env, ...env },
+          cwd: ROOT,
+        }).toString(),
+      ),
+    );
   }
   return runs.sort((a, b) => a - b)[2];
 }
 
 const empty = path.join(out, 'empty.js');
 writeFileSync(empty, 'exports.handler=async()=>({})');
-const env = { AUDIT_TABLE_NAME: 't', IDEMPOTENCY_TABLE_NAME: 'i', AWS_REGION: 'us-east-1', NODE_PATH: path.join(ROOT, 'node_modules') };
+const env = {
+  AUDIT_TABLE_NAME: 't',
+  IDEMPOTENCY_TABLE_NAME: 'i',
+  AWS_REGION: 'us-east-1',
+  NODE_PATH: path.join(ROOT, 'node_modules'),
+};
 const floor = coldInitMs(empty, env);
-console.log(`| function | SDK | size | gzipped | cold init (ms) | init / empty bundle (${floor.toFixed(1)} ms) |\n| --- | --- | --- | --- | --- | --- |`);
+console.log(
+  `| function | SDK | size | gzipped | cold init (ms) | init / empty bundle (${floor.toFixed(1)} ms) |\n| --- | --- | --- | --- | --- | --- |`,
+);
 for (const name of functions) {
   for (const sdk of ['bundled', 'external'] as const) {
     const file = bundle(name, sdk);
     const size = statSync(file).size;
     const gz = gzipSync(readFileSync(file)).length;
     const init = coldInitMs(file, env);
-    console.log(`| ${name} | ${sdk} | ${(size / 1024).toFixed(0)} KB | ${(gz / 1024).toFixed(0)} KB | ${init.toFixed(1)} | ${(init / floor).toFixed(1)}x |`);
+    console.log(
+      `| ${name} | ${sdk} | ${(size / 1024).toFixed(0)} KB | ${(gz / 1024).toFixed(0)} KB | ${init.toFixed(1)} | ${(init / floor).toFixed(1)}x |`,
+    );
   }
 }

@@ -17,8 +17,10 @@ async function openStore(options: CommonOptions): Promise<DynamoDbAuditStore> {
   return new DynamoDbAuditStore(await auditTableName(options), dynamoClient(options.region));
 }
 
-const tableOption = () => new Option('--table <name>', 'the audit table (default: $ROTOR_AUDIT_TABLE, else the stack output)');
-const stackOption = () => new Option('--stack <name>', 'the deployed stack to read the table name from').default('Rotor');
+const tableOption = () =>
+  new Option('--table <name>', 'the audit table (default: $ROTOR_AUDIT_TABLE, else the stack output)');
+const stackOption = () =>
+  new Option('--stack <name>', 'the deployed stack to read the table name from').default('Rotor');
 const regionOption = () => new Option('--region <region>', 'the AWS region (default: the SDK default chain)');
 
 /** `rotor audit`: read and verify the audit trail. */
@@ -55,7 +57,11 @@ export function auditCommand(): Command {
     .addOption(regionOption())
     .action(async (options: CommonOptions & { subject?: string }) => {
       const out = createOutput(Boolean(options.json));
-      const reports = await verify(await openStore(options), options.subject ? normaliseSubject(options.subject) : undefined, out);
+      const reports = await verify(
+        await openStore(options),
+        options.subject ? normaliseSubject(options.subject) : undefined,
+        out,
+      );
       if (reports.some((r) => r.broken)) process.exitCode = 1;
     });
 
@@ -99,24 +105,43 @@ export async function list(store: DynamoDbAuditStore, flags: ListFlags, out: Out
 }
 
 /** Verifies one chain or all, printing a line per chain. */
-export async function verify(store: DynamoDbAuditStore, subject: string | undefined, out: Output): Promise<ChainReport[]> {
+export async function verify(
+  store: DynamoDbAuditStore,
+  subject: string | undefined,
+  out: Output,
+): Promise<ChainReport[]> {
   const reports: ChainReport[] = [];
   const subjects = subject ? [subject] : store.subjects();
   for await (const s of subjects) {
     const report = await verifyChain(s, store.chain(s));
     reports.push(report);
     if (report.broken) out.line(`${red('BROKEN')} ${s}: ${report.broken.message}`);
-    else out.line(`${green('ok')}     ${s}: ${report.records} records, head ${report.headSeq} ${dim(report.headHash.slice(0, 16))}`);
+    else
+      out.line(
+        `${green('ok')}     ${s}: ${report.records} records, head ${report.headSeq} ${dim(report.headHash.slice(0, 16))}`,
+      );
   }
   if (reports.length === 0) out.line(subject ? `no records for ${subject}` : 'the table holds no chains');
   const broken = reports.filter((r) => r.broken).length;
-  out.line(broken ? red(`\n${broken} of ${reports.length} chains broken`) : green(`\n${reports.length} chains intact`));
+  out.line(
+    broken
+      ? red(`\n${broken} of ${reports.length} chains broken`)
+      : green(`\n${reports.length} chains intact`),
+  );
   out.result({ chains: reports.length, broken, reports });
   return reports;
 }
 
 function row(record: AuditRecord): string[] {
-  return [record.at, record.subject, String(record.seq), record.type, record.outcome, record.actor, summary(record)];
+  return [
+    record.at,
+    record.subject,
+    String(record.seq),
+    record.type,
+    record.outcome,
+    record.actor,
+    summary(record),
+  ];
 }
 
 /** A short description of what a record says, from its details. */

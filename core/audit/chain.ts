@@ -28,7 +28,8 @@ export function hashContent(content: HashedContent): string {
 /** Seals an event as the record that follows `previous` (or starts a chain when there is none). */
 export function seal(
   event: AuditEvent & { at: string; expiresAt?: number },
-  previous: Pick<AuditRecord, 'seq' | 'hash'> | undefined): AuditRecord {
+  previous: Pick<AuditRecord, 'seq' | 'hash'> | undefined,
+): AuditRecord {
   const content: HashedContent = {
     ...event,
     seq: previous ? previous.seq + 1 : 1,

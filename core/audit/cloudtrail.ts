@@ -65,15 +65,22 @@ export function secretAccessFromCloudTrail(event: unknown): SecretAccessAuditEve
   const parsed = CloudTrailEnvelope.safeParse(event);
   if (!parsed.success) {
     const fields = [...new Set(parsed.error.issues.map((issue) => issue.path.join('.') || '(event)'))];
-    throw new MalformedCloudTrailEventError(`not a Secrets Manager CloudTrail event: check ${fields.join(', ')}`, {
-      context: { fields: fields.join(','), eventId: cloudTrailEventId(event) },
-    });
+    throw new MalformedCloudTrailEventError(
+      `not a Secrets Manager CloudTrail event: check ${fields.join(', ')}`,
+      {
+        context: { fields: fields.join(','), eventId: cloudTrailEventId(event) },
+      },
+    );
   }
   const detail = parsed.data.detail;
   const request = detail.requestParameters ?? {};
   const response = detail.responseElements ?? {};
   const secretRef =
-    request.secretId ?? request.name ?? response.arn ?? response.name ?? detail.resources?.find((r) => r.ARN)?.ARN;
+    request.secretId ??
+    request.name ??
+    response.arn ??
+    response.name ??
+    detail.resources?.find((r) => r.ARN)?.ARN;
   if (!secretRef) {
     throw new MalformedCloudTrailEventError(`${detail.eventName} event ${detail.eventID} names no secret`, {
       context: { eventId: detail.eventID, api: detail.eventName },
@@ -83,7 +90,9 @@ export function secretAccessFromCloudTrail(event: unknown): SecretAccessAuditEve
   const actor =
     identity.arn ??
     identity.invokedBy ??
-    (identity.principalId ? `${identity.type ?? 'principal'}:${identity.principalId}` : `${identity.type ?? 'unknown'}`);
+    (identity.principalId
+      ? `${identity.type ?? 'principal'}:${identity.principalId}`
+      : `${identity.type ?? 'unknown'}`);
   const to = response.versionId ?? request.moveToVersionId ?? request.versionId ?? undefined;
   const from = request.removeFromVersionId ?? undefined;
 

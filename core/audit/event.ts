@@ -12,7 +12,10 @@ export const Subject = z
   .string()
   .min(3)
   .max(1024)
-  .regex(/^(SECRET|IMAGE|TASKDEF|SYSTEM)#[^\s#][^\s]*$/, 'a subject is SECRET#<name>, IMAGE#<repo>, TASKDEF#<family> or SYSTEM#<name>');
+  .regex(
+    /^(SECRET|IMAGE|TASKDEF|SYSTEM)#[^\s#][^\s]*$/,
+    'a subject is SECRET#<name>, IMAGE#<repo>, TASKDEF#<family> or SYSTEM#<name>',
+  );
 export type Subject = z.infer<typeof Subject>;
 
 /** Who acted: an IAM principal ARN, `rotor:<component>`, or `user:<name>` for the CLI. */

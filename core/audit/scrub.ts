@@ -7,7 +7,10 @@ const MAX_LENGTH = 512;
 
 const RULES: ReadonlyArray<[RegExp, string]> = [
   // key=value and key: value where the key names a secret
-  [/\b([\w-]{0,32}(?:password|passwd|pwd|secret|token|api[_-]?key|credential|auth)[\w-]{0,32}\s*[=:]\s*)("[^"]{0,256}"|'[^']{0,256}'|[^\s,;&]{1,256})/gi, '$1[redacted]'],
+  [
+    /\b([\w-]{0,32}(?:password|passwd|pwd|secret|token|api[_-]?key|credential|auth)[\w-]{0,32}\s*[=:]\s*)("[^"]{0,256}"|'[^']{0,256}'|[^\s,;&]{1,256})/gi,
+    '$1[redacted]',
+  ],
   // credentials in URLs: scheme://user:password@host
   [/\b([a-z][a-z0-9+.-]{1,20}:\/\/[^\s:/@]{1,128}:)[^\s@/]{1,256}@/gi, '$1[redacted]@'],
   // PEM blocks

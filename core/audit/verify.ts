@@ -72,12 +72,21 @@ export async function verifyChain(
     const fail = (kind: BreakKind, message: string) => report({ subject, kind, seq: record.seq, message });
 
     if (hashContent(contentOf(record)) !== record.hash) {
-      return fail('changed', `record ${record.seq} of ${subject} was changed: its content does not match its hash`);
+      return fail(
+        'changed',
+        `record ${record.seq} of ${subject} was changed: its content does not match its hash`,
+      );
     }
     if (record.seq !== expectedSeq) {
       return record.seq > expectedSeq
-        ? fail('missing', `record ${expectedSeq}${record.seq - expectedSeq > 1 ? `-${record.seq - 1}` : ''} of ${subject} is missing (deleted): the chain goes from ${expectedSeq - 1} to ${record.seq}`)
-        : fail('unlinked', `record ${record.seq} of ${subject} appears after record ${previous?.seq}: records were reordered`);
+        ? fail(
+            'missing',
+            `record ${expectedSeq}${record.seq - expectedSeq > 1 ? `-${record.seq - 1}` : ''} of ${subject} is missing (deleted): the chain goes from ${expectedSeq - 1} to ${record.seq}`,
+          )
+        : fail(
+            'unlinked',
+            `record ${record.seq} of ${subject} appears after record ${previous?.seq}: records were reordered`,
+          );
     }
     const expectedPrev = previous?.hash ?? (startsLater ? record.prevHash : GENESIS_HASH);
     if (record.prevHash !== expectedPrev) {
@@ -87,7 +96,10 @@ export async function verifyChain(
       );
     }
     if (previous && record.at < previous.at) {
-      return fail('out-of-order', `record ${record.seq} of ${subject} is dated before record ${previous.seq}: records were reordered`);
+      return fail(
+        'out-of-order',
+        `record ${record.seq} of ${subject} is dated before record ${previous.seq}: records were reordered`,
+      );
     }
     if (!previous) firstSeq = record.seq;
     previous = record;

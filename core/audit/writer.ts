@@ -108,12 +108,16 @@ function scrubEvent(event: AuditEvent): AuditEvent {
   const details = event.details as Record<string, unknown>;
   const error = details.error as { name: string; message: string } | undefined;
   if (!error) return event;
-  return { ...event, details: { ...details, error: { ...error, message: scrubText(error.message) } } } as AuditEvent;
+  return {
+    ...event,
+    details: { ...details, error: { ...error, message: scrubText(error.message) } },
+  } as AuditEvent;
 }
 
 function containsAny(value: unknown, needles: string[]): boolean {
   if (typeof value === 'string') return needles.some((needle) => value.includes(needle));
   if (Array.isArray(value)) return value.some((item) => containsAny(item, needles));
-  if (value && typeof value === 'object') return Object.values(value).some((item) => containsAny(item, needles));
+  if (value && typeof value === 'object')
+    return Object.values(value).some((item) => containsAny(item, needles));
   return false;
 }

@@ -21,15 +21,29 @@ const env = readEnv(
 const logger = createLogger('audit-ingest');
 const metrics = new Metrics({ namespace: 'Rotor', serviceName: 'audit-ingest' });
 const dynamo = new DynamoDBClient({});
-const writer = new AuditWriter({ store: new DynamoDbAuditStore(env.AUDIT_TABLE_NAME, dynamo), retentionDays: env.AUDIT_RETENTION_DAYS });
-const persistenceStore = new DynamoDBPersistenceLayer({ tableName: env.IDEMPOTENCY_TABLE_NAME, awsSdkV3Client: dynamo });
-const idempotency = new IdempotencyConfig({ eventKeyJmesPath: 'detail.eventID', throwOnNoIdempotencyKey: true, expiresAfterSeconds: 86_400 });
+const writer = new AuditWriter({
+  store: new DynamoDbAuditStore(env.AUDIT_TABLE_NAME, dynamo),
+  retentionDays: env.AUDIT_RETENTION_DAYS,
+});
+const persistenceStore = new DynamoDBPersistenceLayer({
+  tableName: env.IDEMPOTENCY_TABLE_NAME,
+  awsSdkV3Client: dynamo,
+});
+const idempotency = new IdempotencyConfig({
+  eventKeyJmesPath: 'detail.eventID',
+  throwOnNoIdempotencyKey: true,
+  expiresAfterSeconds: 86_400,
+});
 
 export const handler = rotorHandler({ logger, metrics }, async (event: unknown) => {
   const auditEvent = secretAccessFromCloudTrail(event);
   logger.appendKeys({ subject: auditEvent.subject, eventId: auditEvent.eventId });
   const record = await writer.append(auditEvent);
-  logger.info('secret access recorded', { api: auditEvent.details.api, outcome: record.outcome, seq: record.seq });
+  logger.info('secret access recorded', {
+    api: auditEvent.details.api,
+    outcome: record.outcome,
+    seq: record.seq,
+  });
   metrics.addMetric('SecretAccessRecorded', 'Count', 1);
   return { subject: record.subject, seq: record.seq, hash: record.hash };
 }).use(makeHandlerIdempotent({ persistenceStore, config: idempotency }));

@@ -1,7 +1,8 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 
 /** Keys whose values are never logged, whatever reaches the logger: the second net behind Sensitive<T>. */
-const SECRET_KEY = /pass(word|wd)?|secret|private_?key|api_?key|token|credential|SecretString|SecretBinary|authorization/i;
+const SECRET_KEY =
+  /pass(word|wd)?|secret|private_?key|api_?key|token|credential|SecretString|SecretBinary|authorization/i;
 
 /** A JSON replacer that redacts values under secret-looking keys, at any depth. */
 export function redactingReplacer(key: string, value: unknown): unknown {

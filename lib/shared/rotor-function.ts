@@ -90,11 +90,13 @@ export class RotorFunction extends Construct {
 
     Validations.of(this.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions (added by tracing: ACTIVE).',
+      reason:
+        'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions (added by tracing: ACTIVE).',
     });
     Validations.of(this.function).acknowledge({
       id: 'AwsSolutions-L1',
-      reason: 'nodejs22.x is deliberate: middy 7 and Powertools 2 are tested on Node 22, the version Rotor runs locally.',
+      reason:
+        'nodejs22.x is deliberate: middy 7 and Powertools 2 are tested on Node 22, the version Rotor runs locally.',
     });
   }
 }

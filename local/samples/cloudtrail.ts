@@ -48,10 +48,22 @@ export function cloudTrailEvent(eventName: string, detail: Record<string, unknow
 /** One sample per audited call, with the request and response parameters CloudTrail records for it. */
 export function cloudTrailSamples() {
   return {
-    GetSecretValue: cloudTrailEvent('GetSecretValue', { requestParameters: { secretId: SECRET_ARN, versionStage: 'AWSCURRENT' } }),
+    GetSecretValue: cloudTrailEvent('GetSecretValue', {
+      requestParameters: { secretId: SECRET_ARN, versionStage: 'AWSCURRENT' },
+    }),
     PutSecretValue: cloudTrailEvent('PutSecretValue', {
-      requestParameters: { secretId: SECRET_ARN, clientRequestToken: randomUUID(), versionStages: ['AWSPENDING'], secretString: 'HIDDEN_DUE_TO_SECURITY_REASONS' },
-      responseElements: { arn: SECRET_ARN, name: 'prod/orders-db', versionId: 'b7a8c9d0-0000-4000-8000-000000000001', versionStages: ['AWSPENDING'] },
+      requestParameters: {
+        secretId: SECRET_ARN,
+        clientRequestToken: randomUUID(),
+        versionStages: ['AWSPENDING'],
+        secretString: 'HIDDEN_DUE_TO_SECURITY_REASONS',
+      },
+      responseElements: {
+        arn: SECRET_ARN,
+        name: 'prod/orders-db',
+        versionId: 'b7a8c9d0-0000-4000-8000-000000000001',
+        versionStages: ['AWSPENDING'],
+      },
     }),
     UpdateSecretVersionStage: cloudTrailEvent('UpdateSecretVersionStage', {
       requestParameters: {
@@ -64,7 +76,11 @@ export function cloudTrailSamples() {
     }),
     RotateSecret: cloudTrailEvent('RotateSecret', {
       requestParameters: { secretId: SECRET_ARN, clientRequestToken: randomUUID() },
-      responseElements: { arn: SECRET_ARN, name: 'prod/orders-db', versionId: 'c0c0c0c0-0000-4000-8000-000000000002' },
+      responseElements: {
+        arn: SECRET_ARN,
+        name: 'prod/orders-db',
+        versionId: 'c0c0c0c0-0000-4000-8000-000000000002',
+      },
     }),
     DeleteSecret: cloudTrailEvent('DeleteSecret', {
       requestParameters: { secretId: SECRET_ARN, recoveryWindowInDays: 7 },
@@ -75,9 +91,15 @@ export function cloudTrailSamples() {
       responseElements: { arn: SECRET_ARN, name: 'prod/orders-db' },
     }),
     FailedGetSecretValue: cloudTrailEvent('GetSecretValue', {
-      userIdentity: { type: 'IAMUser', principalId: 'AIDAEXAMPLE', arn: `arn:aws:iam::${ACCOUNT}:user/mallory`, accountId: ACCOUNT },
+      userIdentity: {
+        type: 'IAMUser',
+        principalId: 'AIDAEXAMPLE',
+        arn: `arn:aws:iam::${ACCOUNT}:user/mallory`,
+        accountId: ACCOUNT,
+      },
       errorCode: 'AccessDenied',
-      errorMessage: 'User: arn:aws:iam::123456789012:user/mallory is not authorized to perform: secretsmanager:GetSecretValue',
+      errorMessage:
+        'User: arn:aws:iam::123456789012:user/mallory is not authorized to perform: secretsmanager:GetSecretValue',
     }),
   };
 }

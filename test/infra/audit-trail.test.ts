@@ -6,7 +6,12 @@ import { bareStack, synthRotor } from '../support/synth';
 
 describe('AuditTrail', () => {
   const { template } = synthRotor();
-  const tableOf = (t: Template) => Object.values(t.findResources('AWS::DynamoDB::Table', { Properties: { KeySchema: Match.arrayWith([{ AttributeName: 'seq', KeyType: 'RANGE' }]) } }));
+  const tableOf = (t: Template) =>
+    Object.values(
+      t.findResources('AWS::DynamoDB::Table', {
+        Properties: { KeySchema: Match.arrayWith([{ AttributeName: 'seq', KeyType: 'RANGE' }]) },
+      }),
+    );
 
   it('keys records by subject and sequence, on demand, with point-in-time recovery and deletion protection', () => {
     template.hasResource('AWS::DynamoDB::Table', {
@@ -26,11 +31,38 @@ describe('AuditTrail', () => {
 
   it('indexes records by subject and time, by event type and time, and by actor and time', () => {
     const [table] = tableOf(template);
-    const indexes = (table.Properties.GlobalSecondaryIndexes as Array<{ IndexName: string; KeySchema: unknown; Projection: unknown }>).map((i) => [i.IndexName, i.KeySchema, i.Projection]);
+    const indexes = (
+      table.Properties.GlobalSecondaryIndexes as Array<{
+        IndexName: string;
+        KeySchema: unknown;
+        Projection: unknown;
+      }>
+    ).map((i) => [i.IndexName, i.KeySchema, i.Projection]);
     expect(indexes).toEqual([
-      ['by-subject-time', [{ AttributeName: 'subject', KeyType: 'HASH' }, { AttributeName: 'at', KeyType: 'RANGE' }], { ProjectionType: 'ALL' }],
-      ['by-type', [{ AttributeName: 'eventType', KeyType: 'HASH' }, { AttributeName: 'at', KeyType: 'RANGE' }], { ProjectionType: 'ALL' }],
-      ['by-actor', [{ AttributeName: 'actor', KeyType: 'HASH' }, { AttributeName: 'at', KeyType: 'RANGE' }], { ProjectionType: 'ALL' }],
+      [
+        'by-subject-time',
+        [
+          { AttributeName: 'subject', KeyType: 'HASH' },
+          { AttributeName: 'at', KeyType: 'RANGE' },
+        ],
+        { ProjectionType: 'ALL' },
+      ],
+      [
+        'by-type',
+        [
+          { AttributeName: 'eventType', KeyType: 'HASH' },
+          { AttributeName: 'at', KeyType: 'RANGE' },
+        ],
+        { ProjectionType: 'ALL' },
+      ],
+      [
+        'by-actor',
+        [
+          { AttributeName: 'actor', KeyType: 'HASH' },
+          { AttributeName: 'at', KeyType: 'RANGE' },
+        ],
+        { ProjectionType: 'ALL' },
+      ],
     ]);
   });
 
@@ -47,7 +79,10 @@ describe('AuditTrail', () => {
   it('has no TTL by default, and expires records on `expiresAt` when retention is configured', () => {
     expect(tableOf(template)[0].Properties.TimeToLiveSpecification).toBeUndefined();
     const withRetention = synthRotor({ 'rotor:auditRetentionDays': '400' }).template;
-    expect(tableOf(withRetention)[0].Properties.TimeToLiveSpecification).toEqual({ AttributeName: 'expiresAt', Enabled: true });
+    expect(tableOf(withRetention)[0].Properties.TimeToLiveSpecification).toEqual({
+      AttributeName: 'expiresAt',
+      Enabled: true,
+    });
     withRetention.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ AUDIT_RETENTION_DAYS: '400' }) },
     });
@@ -63,18 +98,30 @@ describe('AuditTrail', () => {
       EventPattern: {
         source: ['aws.secretsmanager'],
         'detail-type': ['AWS API Call via CloudTrail'],
-        detail: { eventSource: ['secretsmanager.amazonaws.com'], eventName: [...AUDITED_SECRETS_MANAGER_CALLS] },
+        detail: {
+          eventSource: ['secretsmanager.amazonaws.com'],
+          eventName: [...AUDITED_SECRETS_MANAGER_CALLS],
+        },
       },
       Targets: [
         Match.objectLike({
           Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AuditIngest'), 'Arn'] },
-          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AuditIngestDeadLetters'), 'Arn'] } },
+          DeadLetterConfig: {
+            Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AuditIngestDeadLetters'), 'Arn'] },
+          },
           RetryPolicy: { MaximumEventAgeInSeconds: 86400, MaximumRetryAttempts: 8 },
         }),
       ],
     });
     expect(AUDITED_SECRETS_MANAGER_CALLS).toEqual(
-      expect.arrayContaining(['GetSecretValue', 'PutSecretValue', 'UpdateSecretVersionStage', 'RotateSecret', 'DeleteSecret', 'RestoreSecret']),
+      expect.arrayContaining([
+        'GetSecretValue',
+        'PutSecretValue',
+        'UpdateSecretVersionStage',
+        'RotateSecret',
+        'DeleteSecret',
+        'RestoreSecret',
+      ]),
     );
   });
 
@@ -84,7 +131,9 @@ describe('AuditTrail', () => {
       Architectures: ['arm64'],
       TracingConfig: { Mode: 'Active' },
       LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('^AuditIngestLogs') } },
-      DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AuditIngestDeadLetters'), 'Arn'] } },
+      DeadLetterConfig: {
+        TargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AuditIngestDeadLetters'), 'Arn'] },
+      },
       Environment: {
         Variables: {
           NODE_OPTIONS: '--enable-source-maps',
@@ -95,7 +144,9 @@ describe('AuditTrail', () => {
         },
       },
     });
-    template.hasResourceProperties('AWS::SQS::Queue', { KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AuditKey'), 'Arn'] } });
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AuditKey'), 'Arn'] },
+    });
   });
 
   it('gives the ingest role no managed policy', () => {
@@ -104,9 +155,16 @@ describe('AuditTrail', () => {
   });
 
   it('grants the ingest function exactly what it uses', () => {
-    const policies = template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^AuditIngestRole') }] } });
+    const policies = template.findResources('AWS::IAM::Policy', {
+      Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^AuditIngestRole') }] },
+    });
     const statements = Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement);
-    const byAction = Object.fromEntries(statements.map((s: { Action: string | string[]; Resource: unknown }) => [([] as string[]).concat(s.Action).join(','), s.Resource]));
+    const byAction = Object.fromEntries(
+      statements.map((s: { Action: string | string[]; Resource: unknown }) => [
+        ([] as string[]).concat(s.Action).join(','),
+        s.Resource,
+      ]),
+    );
     expect(Object.keys(byAction).sort()).toEqual(
       [
         'logs:CreateLogStream,logs:PutLogEvents',
@@ -117,16 +175,24 @@ describe('AuditTrail', () => {
         'dynamodb:PutItem,dynamodb:GetItem,dynamodb:UpdateItem,dynamodb:DeleteItem',
       ].sort(),
     );
-    expect(byAction['dynamodb:PutItem,dynamodb:Query,dynamodb:GetItem']).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^AuditTable/), 'Arn'] });
-    expect(byAction['logs:CreateLogStream,logs:PutLogEvents']).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^AuditIngestLogs/), 'Arn'] });
-    expect(byAction['sqs:SendMessage']).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^AuditIngestDeadLetters/), 'Arn'] });
+    expect(byAction['dynamodb:PutItem,dynamodb:Query,dynamodb:GetItem']).toEqual({
+      'Fn::GetAtt': [expect.stringMatching(/^AuditTable/), 'Arn'],
+    });
+    expect(byAction['logs:CreateLogStream,logs:PutLogEvents']).toEqual({
+      'Fn::GetAtt': [expect.stringMatching(/^AuditIngestLogs/), 'Arn'],
+    });
+    expect(byAction['sqs:SendMessage']).toEqual({
+      'Fn::GetAtt': [expect.stringMatching(/^AuditIngestDeadLetters/), 'Arn'],
+    });
   });
 
   describe('grants', () => {
     function grantedTo(grant: (audit: AuditTrail, role: iam.Role) => void) {
       const stack = bareStack();
       const audit = new AuditTrail(stack, 'Audit', { ingestCloudTrail: false });
-      const role = new iam.Role(stack, 'Reader', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+      const role = new iam.Role(stack, 'Reader', {
+        assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      });
       grant(audit, role);
       const t = Template.fromStack(stack);
       const [policy] = Object.values(t.findResources('AWS::IAM::Policy'));
@@ -135,8 +201,16 @@ describe('AuditTrail', () => {
 
     it('grantAppend allows reading the chain head and inserting, on the table only', () => {
       expect(grantedTo((audit, role) => audit.grantAppend(role))).toEqual([
-        { Action: ['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:GetItem'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^AuditTable/), 'Arn'] } },
-        { Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^AuditKey/), 'Arn'] } },
+        {
+          Action: ['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:GetItem'],
+          Effect: 'Allow',
+          Resource: { 'Fn::GetAtt': [expect.stringMatching(/^AuditTable/), 'Arn'] },
+        },
+        {
+          Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
+          Effect: 'Allow',
+          Resource: { 'Fn::GetAtt': [expect.stringMatching(/^AuditKey/), 'Arn'] },
+        },
       ]);
     });
 
@@ -148,7 +222,11 @@ describe('AuditTrail', () => {
           Effect: 'Allow',
           Resource: [tableArn, { 'Fn::Join': ['', [tableArn, '/index/*']] }],
         },
-        { Action: ['kms:Decrypt', 'kms:DescribeKey'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^AuditKey/), 'Arn'] } },
+        {
+          Action: ['kms:Decrypt', 'kms:DescribeKey'],
+          Effect: 'Allow',
+          Resource: { 'Fn::GetAtt': [expect.stringMatching(/^AuditKey/), 'Arn'] },
+        },
       ]);
     });
   });

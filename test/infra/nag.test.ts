@@ -20,7 +20,9 @@ describe('cdk-nag AwsSolutions', () => {
   it('fails the synth when a finding is not acknowledged', () => {
     const { app, stack } = synthRotor({}, true);
     // A table without point-in-time recovery is an AwsSolutions-DDB3 finding.
-    new dynamodb.Table(stack, 'Careless', { partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING } });
+    new dynamodb.Table(stack, 'Careless', {
+      partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING },
+    });
     const spy = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
       expect(() => app.synth({ force: true })).toThrow();

@@ -19,7 +19,9 @@ export function lambdaContext(functionName = 'rotor-test'): Context {
 }
 
 /** Captures everything written to stdout and stderr while `fn` runs (Powertools logs go to stdout). */
-export async function captureOutput<T>(fn: () => Promise<T>): Promise<{ result?: T; error?: unknown; output: string }> {
+export async function captureOutput<T>(
+  fn: () => Promise<T>,
+): Promise<{ result?: T; error?: unknown; output: string }> {
   const chunks: string[] = [];
   const out = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
     chunks.push(String(chunk));

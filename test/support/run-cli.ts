@@ -4,7 +4,11 @@ import * as path from 'node:path';
 const ROOT = path.join(__dirname, '..', '..');
 
 /** Runs the installed `rotor` command (cli/bin.js) as a user would, and collects its output and exit code. */
-export function runCli(args: string[], env: Record<string, string> = {}, timeoutMs = 110_000): Promise<{ code: number; stdout: string; stderr: string }> {
+export function runCli(
+  args: string[],
+  env: Record<string, string> = {},
+  timeoutMs = 110_000,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(ROOT, 'cli', 'bin.js'), ...args], {
       cwd: ROOT,

@@ -1,4 +1,9 @@
-import { DeleteItemCommand, PutItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteItemCommand,
+  PutItemCommand,
+  UpdateItemCommand,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { DynamoDbAuditStore, toItem } from '../../../adapters/dynamodb-audit-store';
 import { seal } from '../../../core/audit/chain';
@@ -25,20 +30,26 @@ const key = (subject: string, seq: number) => marshall({ subject, seq });
 async function fillChain(subject: string, n: number): Promise<AuditRecord[]> {
   const writer = new AuditWriter({ store });
   const records: AuditRecord[] = [];
-  for (let i = 0; i < n; i++) records.push(await writer.append(rotationStep(subject.replace('SECRET#', ''), { eventId: `e${i}` })));
+  for (let i = 0; i < n; i++)
+    records.push(await writer.append(rotationStep(subject.replace('SECRET#', ''), { eventId: `e${i}` })));
   return records;
 }
 
 describe('the audit trail on dynalite, with the table the stack deploys', () => {
   it('keeps one unbroken chain of 1,000 events when 20 writers append 50 events each at once', async () => {
     const subject = 'SECRET#contended';
-    const writers = Array.from({ length: 20 }, () => new AuditWriter({ store: new DynamoDbAuditStore(table, dynamo.client()) }));
+    const writers = Array.from(
+      { length: 20 },
+      () => new AuditWriter({ store: new DynamoDbAuditStore(table, dynamo.client()) }),
+    );
     const started = Date.now();
     const appended = await Promise.all(
       writers.map(async (writer, w) => {
         const mine: number[] = [];
         for (let i = 0; i < 50; i++) {
-          const record = await writer.append(rotationStep('contended', { actor: `writer-${w}`, eventId: `w${w}-e${i}` }));
+          const record = await writer.append(
+            rotationStep('contended', { actor: `writer-${w}`, eventId: `w${w}-e${i}` }),
+          );
           mine.push(record.seq);
         }
         return mine;
@@ -81,9 +92,18 @@ describe('the audit trail on dynalite, with the table the stack deploys', () => 
     it('an inserted record', async () => {
       const records = await fillChain('SECRET#t-insert', 5);
       // The forger shifts records 3..5 up by one, re-sealing each, and puts a forged record 3 in between.
-      const forged = seal({ ...rotationStep('t-insert', { actor: 'forger' }), at: records[1].at }, records[1]);
+      const forged = seal(
+        { ...rotationStep('t-insert', { actor: 'forger' }), at: records[1].at },
+        records[1],
+      );
       const writes = [forged, ...records.slice(2).map((r) => ({ ...r, seq: r.seq + 1 }) as AuditRecord)];
-      for (const record of writes) await client.send(new PutItemCommand({ TableName: table, Item: marshall(toItem(record), { removeUndefinedValues: true }) }));
+      for (const record of writes)
+        await client.send(
+          new PutItemCommand({
+            TableName: table,
+            Item: marshall(toItem(record), { removeUndefinedValues: true }),
+          }),
+        );
       const broken = (await verify('SECRET#t-insert')).broken;
       expect(broken?.seq).toBe(4);
       expect(['changed', 'unlinked']).toContain(broken?.kind);
@@ -92,8 +112,18 @@ describe('the audit trail on dynalite, with the table the stack deploys', () => 
     it('two records swapped', async () => {
       const records = await fillChain('SECRET#t-swap', 5);
       const [second, third] = [records[1], records[2]];
-      await client.send(new PutItemCommand({ TableName: table, Item: marshall(toItem({ ...third, seq: 2 } as AuditRecord), { removeUndefinedValues: true }) }));
-      await client.send(new PutItemCommand({ TableName: table, Item: marshall(toItem({ ...second, seq: 3 } as AuditRecord), { removeUndefinedValues: true }) }));
+      await client.send(
+        new PutItemCommand({
+          TableName: table,
+          Item: marshall(toItem({ ...third, seq: 2 } as AuditRecord), { removeUndefinedValues: true }),
+        }),
+      );
+      await client.send(
+        new PutItemCommand({
+          TableName: table,
+          Item: marshall(toItem({ ...second, seq: 3 } as AuditRecord), { removeUndefinedValues: true }),
+        }),
+      );
       expect((await verify('SECRET#t-swap')).broken).toMatchObject({ kind: 'changed', seq: 2 });
     });
 
@@ -117,7 +147,13 @@ describe('the audit trail on dynalite, with the table the stack deploys', () => 
         records.push(
           await writer.append(
             i % 3 === 0
-              ? { type: 'rotation.outcome', subject, actor: 'rotor:workflow', outcome: 'success', details: { result: 'rotated', reason: 'schedule' } }
+              ? {
+                  type: 'rotation.outcome',
+                  subject,
+                  actor: 'rotor:workflow',
+                  outcome: 'success',
+                  details: { result: 'rotated', reason: 'schedule' },
+                }
               : rotationStep('reading', { actor: i % 2 ? 'actor-odd' : 'actor-even' }),
           ),
         );
@@ -135,13 +171,22 @@ describe('the audit trail on dynalite, with the table the stack deploys', () => 
     });
 
     it('reads a subject within a time range', async () => {
-      const page = await store.bySubject(subject, { since: records[3].at, until: records[6].at, order: 'oldest' });
+      const page = await store.bySubject(subject, {
+        since: records[3].at,
+        until: records[6].at,
+        order: 'oldest',
+      });
       expect(page.items.map((r) => r.seq)).toEqual([4, 5, 6, 7]);
     });
 
     it('reads by event type and by actor', async () => {
       const outcomes = await store.byType('rotation.outcome', { since: records[0].at, limit: 100 });
-      expect(outcomes.items.filter((r) => r.subject === subject).map((r) => r.seq).sort((a, b) => a - b)).toEqual([1, 4, 7, 10]);
+      expect(
+        outcomes.items
+          .filter((r) => r.subject === subject)
+          .map((r) => r.seq)
+          .sort((a, b) => a - b),
+      ).toEqual([1, 4, 7, 10]);
       const odd = await store.byActor('actor-odd', { limit: 100 });
       expect(odd.items.map((r) => r.seq).sort((a, b) => a - b)).toEqual([2, 6, 8, 12]);
     });

@@ -42,7 +42,9 @@ describe('the audit-ingest function on dynalite', () => {
     expect(report.broken).toBeUndefined();
     expect(report.records).toBe(samples.length);
     const page = await store.bySubject('SECRET#prod/orders-db', { order: 'oldest', limit: 100 });
-    expect(page.items.map((r) => (r.details as { api: string }).api)).toEqual(samples.map((s) => s.detail.eventName));
+    expect(page.items.map((r) => (r.details as { api: string }).api)).toEqual(
+      samples.map((s) => s.detail.eventName),
+    );
     expect(page.items.at(-1)).toMatchObject({ outcome: 'failure', details: { errorCode: 'AccessDenied' } });
   });
 });

@@ -10,9 +10,14 @@ let env: Record<string, string>;
 
 beforeAll(async () => {
   local = await startLocalAudit();
-  env = { AWS_ENDPOINT_URL: local.dynamo.endpoint, AWS_REGION: 'us-east-1', ROTOR_AUDIT_TABLE: local.auditTable };
+  env = {
+    AWS_ENDPOINT_URL: local.dynamo.endpoint,
+    AWS_REGION: 'us-east-1',
+    ROTOR_AUDIT_TABLE: local.auditTable,
+  };
   const writer = new AuditWriter({ store: local.store });
-  for (let i = 0; i < 7; i++) await writer.append(rotationStep('orders-db', { actor: i % 2 ? 'rotor:workflow' : 'rotor:rotation' }));
+  for (let i = 0; i < 7; i++)
+    await writer.append(rotationStep('orders-db', { actor: i % 2 ? 'rotor:workflow' : 'rotor:rotation' }));
   await writer.append(rotationStep('payments'));
 });
 afterAll(() => local?.dynamo.close());
@@ -28,7 +33,10 @@ describe('rotor audit (the installed command, against an endpoint given by AWS_E
   });
 
   it('lists by actor as JSON, with a time window', async () => {
-    const { code, stdout } = await runCli(['audit', 'list', '--actor', 'rotor:workflow', '--since', '1h', '--json'], env);
+    const { code, stdout } = await runCli(
+      ['audit', 'list', '--actor', 'rotor:workflow', '--since', '1h', '--json'],
+      env,
+    );
     expect(code).toBe(0);
     const page = JSON.parse(stdout);
     expect(page.items.map((r: { seq: number }) => r.seq).sort()).toEqual([2, 4, 6]);
@@ -62,7 +70,10 @@ describe('rotor audit (the installed command, against an endpoint given by AWS_E
   });
 
   it('says how to name the table when it has none', async () => {
-    const { code, stderr } = await runCli(['audit', 'verify', '--stack', 'NoSuchStack'], { ...env, ROTOR_AUDIT_TABLE: '' });
+    const { code, stderr } = await runCli(['audit', 'verify', '--stack', 'NoSuchStack'], {
+      ...env,
+      ROTOR_AUDIT_TABLE: '',
+    });
     expect(code).toBe(2);
     expect(stderr).toContain('pass --table or set ROTOR_AUDIT_TABLE');
   });

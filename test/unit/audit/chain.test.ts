@@ -73,13 +73,21 @@ describe('verifyChain', () => {
       const moved = { ...r, seq: r.seq + 1 } as AuditRecord;
       return { ...moved, hash: hashContent({ ...moved, hash: undefined } as never) } as AuditRecord;
     });
-    const report = await verifyChain('SECRET#orders-db', iterate([records[0], records[1], forged, ...shifted]));
+    const report = await verifyChain(
+      'SECRET#orders-db',
+      iterate([records[0], records[1], forged, ...shifted]),
+    );
     expect(report.broken).toMatchObject({ kind: 'unlinked', seq: 4 });
   });
 
   it('names swapped records', async () => {
     const records = chainOf(4);
-    const swapped = [records[0], { ...records[2], seq: 2 }, { ...records[1], seq: 3 }, records[3]] as AuditRecord[];
+    const swapped = [
+      records[0],
+      { ...records[2], seq: 2 },
+      { ...records[1], seq: 3 },
+      records[3],
+    ] as AuditRecord[];
     const report = await verifyChain('SECRET#orders-db', iterate(swapped));
     expect(report.broken?.seq).toBe(2);
     expect(report.broken?.kind).toBe('changed');

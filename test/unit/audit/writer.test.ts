@@ -58,8 +58,16 @@ describe('AuditWriter.append', () => {
 
   it('keeps time growing along a chain even when a writer clock is behind', async () => {
     const store = new MemoryChainStore();
-    const ahead = new AuditWriter({ store, sleep: noSleep, clock: { now: () => new Date('2026-01-01T00:00:10Z') } });
-    const behind = new AuditWriter({ store, sleep: noSleep, clock: { now: () => new Date('2026-01-01T00:00:00Z') } });
+    const ahead = new AuditWriter({
+      store,
+      sleep: noSleep,
+      clock: { now: () => new Date('2026-01-01T00:00:10Z') },
+    });
+    const behind = new AuditWriter({
+      store,
+      sleep: noSleep,
+      clock: { now: () => new Date('2026-01-01T00:00:00Z') },
+    });
     const first = await ahead.append(rotationStep('a'));
     const second = await behind.append(rotationStep('a'));
     expect(second.at >= first.at).toBe(true);
@@ -68,7 +76,11 @@ describe('AuditWriter.append', () => {
   it('sets an expiry when retention is configured, and none otherwise', async () => {
     const clock = { now: () => new Date('2026-01-01T00:00:00Z') };
     const kept = await new AuditWriter({ store: new MemoryChainStore(), clock }).append(rotationStep('a'));
-    const expiring = await new AuditWriter({ store: new MemoryChainStore(), clock, retentionDays: 30 }).append(rotationStep('a'));
+    const expiring = await new AuditWriter({
+      store: new MemoryChainStore(),
+      clock,
+      retentionDays: 30,
+    }).append(rotationStep('a'));
     expect(kept.expiresAt).toBeUndefined();
     expect(expiring.expiresAt).toBe(Date.parse('2026-01-31T00:00:00Z') / 1000);
   });
@@ -76,7 +88,9 @@ describe('AuditWriter.append', () => {
   it('rejects an event with unknown fields in its details, naming the field and writing nothing', async () => {
     const store = new MemoryChainStore();
     const writer = new AuditWriter({ store });
-    const event = rotationStep('a', { details: { step: 'setSecret', password: 'hunter2-but-longer' } as never });
+    const event = rotationStep('a', {
+      details: { step: 'setSecret', password: 'hunter2-but-longer' } as never,
+    });
     const error = await writer.append(event).catch((e) => e);
     expect(error).toBeInstanceOf(InvalidAuditEventError);
     expect(error.message).toContain('details');
@@ -86,7 +100,9 @@ describe('AuditWriter.append', () => {
 
   it('rejects a malformed subject', async () => {
     const writer = new AuditWriter({ store: new MemoryChainStore() });
-    await expect(writer.append(rotationStep('a', { subject: 'orders-db' } as never))).rejects.toThrow(/subject/);
+    await expect(writer.append(rotationStep('a', { subject: 'orders-db' } as never))).rejects.toThrow(
+      /subject/,
+    );
   });
 
   it('scrubs credentials out of error messages before they are hashed and stored', async () => {
@@ -96,7 +112,13 @@ describe('AuditWriter.append', () => {
     const record = await writer.append(
       rotationStep('a', {
         outcome: 'failure',
-        details: { step: 'setSecret', error: { name: 'DriverError', message: `login failed: password=${password} at postgres://app:${password}@db:5432` } },
+        details: {
+          step: 'setSecret',
+          error: {
+            name: 'DriverError',
+            message: `login failed: password=${password} at postgres://app:${password}@db:5432`,
+          },
+        },
       }),
     );
     expect(JSON.stringify(record)).not.toContain(password);

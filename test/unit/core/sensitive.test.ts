@@ -11,7 +11,13 @@ describe('Sensitive', () => {
   });
 
   it('never shows the value when printed, serialized or inspected', () => {
-    const shown = [String(secret), `${secret}`, JSON.stringify({ secret }), inspect({ secret }), inspect(secret, { showHidden: true })];
+    const shown = [
+      String(secret),
+      `${secret}`,
+      JSON.stringify({ secret }),
+      inspect({ secret }),
+      inspect(secret, { showHidden: true }),
+    ];
     for (const text of shown) {
       expect(text).not.toContain(value);
       expect(text).toContain('[redacted]');
@@ -24,7 +30,10 @@ describe('RotorError', () => {
 
   it('names itself after its class, keeps its cause and safe context', () => {
     const cause = new Error('socket closed');
-    const error = new SampleError('setSecret failed for orders-db', { cause, context: { secretId: 'orders-db' } });
+    const error = new SampleError('setSecret failed for orders-db', {
+      cause,
+      context: { secretId: 'orders-db' },
+    });
     expect(error.name).toBe('SampleError');
     expect(error.cause).toBe(cause);
     expect(error.context).toEqual({ secretId: 'orders-db' });

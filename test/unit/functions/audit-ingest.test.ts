@@ -1,4 +1,9 @@
-import { ConditionalCheckFailedException, DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  DynamoDBClient,
+  PutItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { cloudTrailEvent, cloudTrailSamples } from '../../../local/samples/cloudtrail';
@@ -25,7 +30,8 @@ beforeAll(() => {
 // table outlives a warm Lambda container, so the writer's memory of chain heads stays true.
 type Item = { subject: string; seq: number; hash: string; [k: string]: unknown };
 const table: Item[] = [];
-const headOf = (subject: string) => table.filter((i) => i.subject === subject).sort((a, b) => b.seq - a.seq)[0];
+const headOf = (subject: string) =>
+  table.filter((i) => i.subject === subject).sort((a, b) => b.seq - a.seq)[0];
 
 beforeEach(() => {
   dynamo.reset();
@@ -46,29 +52,40 @@ beforeEach(() => {
   dynamo.on(UpdateItemCommand).resolves({});
 });
 
-const auditPuts = () => documents.commandCalls(PutCommand).filter((call) => call.args[0].input.TableName === AUDIT);
+const auditPuts = () =>
+  documents.commandCalls(PutCommand).filter((call) => call.args[0].input.TableName === AUDIT);
 
 describe('audit-ingest handler', () => {
-  it.each(Object.entries(cloudTrailSamples()))('appends one record for a %s call, after the head of its chain', async (_name, sample) => {
-    const before = headOf('SECRET#prod/orders-db');
-    const { result, output, error } = await captureOutput(() => handler(sample, lambdaContext()));
-    expect(error).toBeUndefined();
-    const seq = (before?.seq ?? 0) + 1;
-    expect(result).toMatchObject({ subject: 'SECRET#prod/orders-db', seq });
-    expect(auditPuts()).toHaveLength(1);
-    const put = auditPuts()[0].args[0].input;
-    expect(put.ConditionExpression).toBe('attribute_not_exists(#pk)');
-    const item = put.Item!;
-    expect(item).toMatchObject({ subject: 'SECRET#prod/orders-db', seq, eventType: 'secret.access', eventId: sample.detail.eventID });
-    expect(item.prevHash).toBe(before?.hash ?? '0'.repeat(64));
-    expect(item.hash).toMatch(/^[0-9a-f]{64}$/);
-    expect(output).toContain('secret access recorded');
-  });
+  it.each(Object.entries(cloudTrailSamples()))(
+    'appends one record for a %s call, after the head of its chain',
+    async (_name, sample) => {
+      const before = headOf('SECRET#prod/orders-db');
+      const { result, output, error } = await captureOutput(() => handler(sample, lambdaContext()));
+      expect(error).toBeUndefined();
+      const seq = (before?.seq ?? 0) + 1;
+      expect(result).toMatchObject({ subject: 'SECRET#prod/orders-db', seq });
+      expect(auditPuts()).toHaveLength(1);
+      const put = auditPuts()[0].args[0].input;
+      expect(put.ConditionExpression).toBe('attribute_not_exists(#pk)');
+      const item = put.Item!;
+      expect(item).toMatchObject({
+        subject: 'SECRET#prod/orders-db',
+        seq,
+        eventType: 'secret.access',
+        eventId: sample.detail.eventID,
+      });
+      expect(item.prevHash).toBe(before?.hash ?? '0'.repeat(64));
+      expect(item.hash).toMatch(/^[0-9a-f]{64}$/);
+      expect(output).toContain('secret access recorded');
+    },
+  );
 
   it('claims the idempotency key of the CloudTrail event before appending', async () => {
     const sample = cloudTrailSamples().GetSecretValue;
     await captureOutput(() => handler(sample, lambdaContext()));
-    const claim = dynamo.commandCalls(PutItemCommand).find((call) => call.args[0].input.TableName === IDEMPOTENCY);
+    const claim = dynamo
+      .commandCalls(PutItemCommand)
+      .find((call) => call.args[0].input.TableName === IDEMPOTENCY);
     expect(claim).toBeDefined();
     expect(JSON.stringify(claim!.args[0].input.Item)).toContain('INPROGRESS');
   });
@@ -76,7 +93,13 @@ describe('audit-ingest handler', () => {
   it('appends after records another container wrote since, re-reading the head it remembered', async () => {
     await captureOutput(() => handler(cloudTrailSamples().GetSecretValue, lambdaContext()));
     const mine = headOf('SECRET#prod/orders-db');
-    for (let i = 1; i <= 3; i++) table.push({ subject: mine.subject, seq: mine.seq + i, at: '2026-11-24T09:00:00.000Z', hash: String(i).repeat(64) });
+    for (let i = 1; i <= 3; i++)
+      table.push({
+        subject: mine.subject,
+        seq: mine.seq + i,
+        at: '2026-11-24T09:00:00.000Z',
+        hash: String(i).repeat(64),
+      });
     documents.resetHistory();
     const { result } = await captureOutput(() => handler(cloudTrailSamples().RotateSecret, lambdaContext()));
     expect(result?.seq).toBe(mine.seq + 4);
@@ -108,7 +131,10 @@ describe('audit-ingest handler', () => {
     const planted = `s3cr3t-${Math.random().toString(36).slice(2)}-${Date.now()}`;
     const event = cloudTrailEvent('PutSecretValue', {
       requestParameters: { secretId: 'prod/orders-db', secretString: planted, clientRequestToken: planted },
-      responseElements: { arn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/orders-db-AbC123', versionId: 'v2' },
+      responseElements: {
+        arn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/orders-db-AbC123',
+        versionId: 'v2',
+      },
     });
     const { output } = await captureOutput(() => handler(event, lambdaContext()));
     expect(output.length).toBeGreaterThan(0);
