@@ -7,27 +7,11 @@ import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { buildSync } from 'esbuild';
+import { bundleFunction } from '../support/bundle';
 
 const ROOT = path.join(__dirname, '..', '..');
 const out = mkdtempSync(path.join(tmpdir(), 'rotor-bundle-'));
 const functions = readdirSync(path.join(ROOT, 'functions')).filter((f) => f !== 'shared');
-
-function bundle(name: string, sdk: 'bundled' | 'external'): string {
-  const file = path.join(out, `${name}-${sdk}.js`);
-  buildSync({
-    entryPoints: [path.join(ROOT, 'functions', name, 'handler.ts')],
-    bundle: true,
-    minify: true,
-    platform: 'node',
-    target: 'node22',
-    format: 'cjs',
-    outfile: file,
-    logLevel: 'error',
-    external: sdk === 'external' ? ['@aws-sdk/*'] : [],
-  });
-  return file;
-}
 
 function coldInitMs(file: string, env: Record<string, string>): number {
   const runs: number[] = [];
@@ -59,7 +43,7 @@ console.log(
 );
 for (const name of functions) {
   for (const sdk of ['bundled', 'external'] as const) {
-    const file = bundle(name, sdk);
+    const file = bundleFunction(name, sdk, out);
     const size = statSync(file).size;
     const gz = gzipSync(readFileSync(file)).length;
     const init = coldInitMs(file, env);

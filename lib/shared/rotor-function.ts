@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -25,6 +26,12 @@ export interface RotorFunctionProps {
   readonly logRetention?: logs.RetentionDays;
   /** Where async invocations that fail after retries go. */
   readonly deadLetterQueue?: sqs.IQueue;
+  /** Run in this VPC (to reach a database). @default not in a VPC */
+  readonly vpc?: ec2.IVpc;
+  /** @default the VPC's private subnets */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  /** @default a new security group with all outbound allowed */
+  readonly securityGroups?: ec2.ISecurityGroup[];
 }
 
 /**
@@ -57,6 +64,23 @@ export class RotorFunction extends Construct {
       }),
     );
 
+    if (props.vpc) {
+      // What AWSLambdaVPCAccessExecutionRole grants, inline: Lambda manages the function's network interfaces.
+      this.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: [
+            'ec2:CreateNetworkInterface',
+            'ec2:DescribeNetworkInterfaces',
+            'ec2:DescribeSubnets',
+            'ec2:DeleteNetworkInterface',
+            'ec2:AssignPrivateIpAddresses',
+            'ec2:UnassignPrivateIpAddresses',
+          ],
+          resources: ['*'],
+        }),
+      );
+    }
+
     this.function = new NodejsFunction(this, 'Resource', {
       entry: path.join(ROOT, 'functions', props.name, 'handler.ts'),
       handler: 'handler',
@@ -71,6 +95,9 @@ export class RotorFunction extends Construct {
       logGroup: this.logGroup,
       tracing: lambda.Tracing.ACTIVE,
       deadLetterQueue: props.deadLetterQueue,
+      vpc: props.vpc,
+      vpcSubnets: props.vpcSubnets,
+      securityGroups: props.securityGroups,
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: props.service,

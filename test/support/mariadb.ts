@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
 import { fixturePassword, freePort, serviceDir } from './postgres';
@@ -38,6 +38,11 @@ export async function startMariaDb(): Promise<MariaDbServer> {
   const dir = serviceDir('rotor-mariadb-', 'mysql');
   const data = join(dir, 'data');
   const socket = join(dir, 'mysqld.sock');
+  // A temporary folder of its own: servers bootstrapping at once in the shared /tmp collide on temp-table names.
+  const tmp = join(dir, 'tmp');
+  mkdirSync(tmp);
+  if (process.getuid?.() === 0) execFileSync('chown', ['mysql', tmp]);
+  const env = { ...process.env, TMPDIR: tmp };
   execFileSync(
     installDb,
     [
@@ -49,6 +54,7 @@ export async function startMariaDb(): Promise<MariaDbServer> {
     ],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
+      env,
     },
   );
   let port = 0;
@@ -67,8 +73,9 @@ export async function startMariaDb(): Promise<MariaDbServer> {
         `--pid-file=${join(dir, 'mysqld.pid')}`,
         `--log-error=${join(dir, 'err.log')}`,
         '--skip-name-resolve',
+        `--tmpdir=${tmp}`,
       ],
-      { stdio: 'ignore' },
+      { stdio: 'ignore', env },
     );
     const deadline = Date.now() + 60_000;
     for (;;) {
@@ -105,14 +112,24 @@ export async function startMariaDb(): Promise<MariaDbServer> {
       if (attempt >= 3) throw error;
     }
   }
+  // Best effort if the test process ends without afterAll: stop the server rather than orphan it.
+  const onExit = () => child?.kill('SIGTERM');
+  process.once('exit', onExit);
   const admin = { username: 'rotor_admin', password: fixturePassword() };
   const root = (sql: string) =>
     execFileSync(client, ['--no-defaults', `--socket=${socket}`, '-u', 'root', '-e', sql], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-  root(
-    `CREATE USER '${admin.username}'@'127.0.0.1' IDENTIFIED BY '${admin.password}'; GRANT ALL PRIVILEGES ON *.* TO '${admin.username}'@'127.0.0.1' WITH GRANT OPTION;`,
-  );
+  try {
+    root(
+      `CREATE USER '${admin.username}'@'127.0.0.1' IDENTIFIED BY '${admin.password}'; GRANT ALL PRIVILEGES ON *.* TO '${admin.username}'@'127.0.0.1' WITH GRANT OPTION;`,
+    );
+  } catch (error) {
+    process.removeListener('exit', onExit);
+    await stop();
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
 
   return {
     host: '127.0.0.1',
@@ -136,6 +153,7 @@ export async function startMariaDb(): Promise<MariaDbServer> {
     stop,
     start,
     async destroy() {
+      process.removeListener('exit', onExit);
       await stop().catch(() => undefined);
       rmSync(dir, { recursive: true, force: true });
     },

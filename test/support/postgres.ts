@@ -140,6 +140,17 @@ export async function startPostgres(options: { tls?: ServerTls } = {}): Promise<
     }
   }
   let running = true;
+  // Best effort if the test process ends without afterAll: stop the server rather than orphan it.
+  const onExit = () => {
+    if (running) {
+      try {
+        pgCtl(['-m', 'immediate', 'stop']);
+      } catch {
+        // already stopped
+      }
+    }
+  };
+  process.once('exit', onExit);
   const server: PostgresServer = {
     host: '127.0.0.1',
     port,
@@ -170,6 +181,7 @@ export async function startPostgres(options: { tls?: ServerTls } = {}): Promise<
       running = true;
     },
     async destroy() {
+      process.removeListener('exit', onExit);
       if (running) await stop().catch(() => undefined);
       rmSync(dir, { recursive: true, force: true });
     },

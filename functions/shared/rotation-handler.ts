@@ -1,0 +1,92 @@
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { z } from 'zod';
+import { DynamoDbAuditStore } from '../../adapters/dynamodb-audit-store';
+import { secretsManagerStore } from '../../adapters/secrets-store';
+import { secretSubject } from '../../core/audit/event';
+import { AuditWriter } from '../../core/audit/writer';
+import { rotate, type RotationDeps, type RotationEvent, type StepResult } from '../../core/rotation/contract';
+import type { RotationLog } from '../../core/rotation/ports';
+import { readEnv } from './env';
+import { createLogger } from './logger';
+import { rotorHandler } from './middleware';
+
+const RotationEnv = z.object({
+  AUDIT_TABLE_NAME: z.string().min(1).optional(),
+  AUDIT_RETENTION_DAYS: z.coerce.number().int().positive().optional(),
+  ROTOR_PASSWORD_LENGTH: z.coerce.number().int().optional(),
+  ROTOR_PASSWORD_EXCLUDE_CHARACTERS: z.string().optional(),
+});
+
+const StepNames = new Set(['createSecret', 'setSecret', 'testSecret', 'finishSecret']);
+
+/**
+ * A rotation function for one family of kinds: the contract engine over Secrets Manager, with a Powertools
+ * logger (secret id, step and token on every line, never a value), a metric per step (duration, failures),
+ * and an audit record per step, success or failure, whichever driver invoked it (Secrets Manager's own
+ * schedule or the rotation workflow).
+ */
+export function rotationHandler(options: { service: string; rotatorFor: RotationDeps['rotatorFor'] }) {
+  const env = readEnv(RotationEnv);
+  const logger = createLogger(options.service);
+  const metrics = new Metrics({ namespace: 'Rotor', serviceName: options.service });
+  const log: RotationLog = {
+    info: (m, f) => logger.info(m, f ?? {}),
+    warn: (m, f) => logger.warn(m, f ?? {}),
+  };
+  const deps: RotationDeps = {
+    store: secretsManagerStore(new SecretsManagerClient({})),
+    rotatorFor: options.rotatorFor,
+    log,
+    passwordPolicy: {
+      ...(env.ROTOR_PASSWORD_LENGTH ? { length: env.ROTOR_PASSWORD_LENGTH } : {}),
+      ...(env.ROTOR_PASSWORD_EXCLUDE_CHARACTERS
+        ? { excludeCharacters: env.ROTOR_PASSWORD_EXCLUDE_CHARACTERS }
+        : {}),
+    },
+  };
+  const audit = env.AUDIT_TABLE_NAME
+    ? new AuditWriter({
+        store: new DynamoDbAuditStore(env.AUDIT_TABLE_NAME, new DynamoDBClient({})),
+        retentionDays: env.AUDIT_RETENTION_DAYS,
+      })
+    : undefined;
+
+  const record = async (event: RotationEvent, durationMs: number, error?: Error) => {
+    if (!audit || !StepNames.has(event.Step)) return;
+    await audit.append({
+      type: 'rotation.step',
+      subject: secretSubject(event.SecretId),
+      actor: `rotor:${options.service}`,
+      outcome: error ? 'failure' : 'success',
+      versions: { to: event.ClientRequestToken },
+      eventId: `${event.ClientRequestToken}:${event.Step}:${error ? 'failed' : 'done'}`,
+      details: {
+        step: event.Step as 'createSecret',
+        durationMs: Math.round(durationMs),
+        ...(error ? { error: { name: error.name, message: error.message } } : {}),
+      },
+    });
+  };
+
+  return rotorHandler({ logger, metrics }, async (event: RotationEvent): Promise<StepResult> => {
+    logger.appendKeys({ secretId: event.SecretId, step: event.Step, version: event.ClientRequestToken });
+    const started = performance.now();
+    try {
+      const result = await rotate(event, deps);
+      const ms = performance.now() - started;
+      metrics.addDimension('step', event.Step);
+      metrics.addMetric('StepDuration', MetricUnit.Milliseconds, ms);
+      logger.info('rotation step done', { outcome: result.outcome, durationMs: Math.round(ms) });
+      await record(event, ms);
+      return result;
+    } catch (error) {
+      // Auditing a failure must not hide it: the step's own error is what the caller needs.
+      await record(event, performance.now() - started, error as Error).catch((auditError: Error) =>
+        logger.warn('could not audit the failed step', { errorName: auditError.name }),
+      );
+      throw error;
+    }
+  });
+}

@@ -1,0 +1,170 @@
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { createConnection } from 'mysql2/promise';
+import { postgresDriver } from '../../../../adapters/postgres';
+import { mysqlDriver } from '../../../../adapters/mysql';
+import { postgresRotator } from '../../../../core/rotation/database/postgres';
+import { mysqlRotator } from '../../../../core/rotation/database/mysql';
+import type { DatabaseStrategy } from '../../../../core/rotation/database/rotator';
+import { AWSCURRENT } from '../../../../core/rotation/ports';
+import { MemorySecretStore } from '../../../unit/rotation/support/memory-secret-store';
+import type { RotatorHarness } from '../../../unit/rotation/support/rotator-contract';
+import { fixturePassword, type PostgresServer } from '../../../support/postgres';
+import type { MariaDbServer } from '../../../support/mariadb';
+
+const suffix = () => randomBytes(4).toString('hex');
+
+/** Whether PostgreSQL accepts a login (no TLS: the test servers run without it). */
+export async function postgresAccepts(
+  port: number,
+  username: string,
+  password: string,
+  database = 'postgres',
+): Promise<boolean> {
+  const client = new Client({
+    host: '127.0.0.1',
+    port,
+    user: username,
+    password,
+    database,
+    ssl: false,
+    connectionTimeoutMillis: 5000,
+  });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** Whether MariaDB accepts a login over TCP. */
+export async function mariadbAccepts(port: number, username: string, password: string): Promise<boolean> {
+  try {
+    const connection = await createConnection({
+      host: '127.0.0.1',
+      port,
+      user: username,
+      password,
+      connectTimeout: 5000,
+    });
+    await connection.end();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** One-time set-up on a PostgreSQL server: the admin that clones users, and a table to grant. */
+export async function preparePostgres(
+  server: PostgresServer,
+): Promise<{ username: string; password: string }> {
+  const admin = { username: 'rotor_admin', password: fixturePassword() };
+  await server.sql(`CREATE ROLE rotor_admin WITH LOGIN CREATEROLE PASSWORD '${admin.password}'`);
+  await server.sql('CREATE TABLE orders (id int primary key)');
+  await server.sql('INSERT INTO orders VALUES (1)');
+  return admin;
+}
+
+/** A fresh app user and secret on the PostgreSQL server for each test. */
+export function postgresHarness(
+  server: PostgresServer,
+  admin: { username: string; password: string },
+  strategy: DatabaseStrategy,
+) {
+  return async (): Promise<RotatorHarness> => {
+    const username = `app_${suffix()}`;
+    const password = fixturePassword();
+    await server.sql(`CREATE ROLE ${username} WITH LOGIN PASSWORD '${password}'`);
+    await server.sql(`GRANT SELECT ON orders TO ${username}`);
+    const store = new MemorySecretStore();
+    const base = { engine: 'postgres', host: '127.0.0.1', port: server.port, dbname: 'postgres', ssl: false };
+    const masterarn = store.create(
+      `pg-admin-${suffix()}`,
+      JSON.stringify({ ...base, username: admin.username, password: admin.password }),
+    );
+    const secretId = store.create(
+      `pg-app-${suffix()}`,
+      JSON.stringify({ ...base, username, password, masterarn }),
+    );
+    const setPassword = async (user: string, value: string) => {
+      await server.sql(`ALTER ROLE "${user}" PASSWORD '${value}'`);
+    };
+    return {
+      rotator: postgresRotator({
+        driver: postgresDriver(),
+        strategy,
+        connectTimeoutMs: 3000,
+      }) as RotatorHarness['rotator'],
+      store,
+      secretId,
+      keepsPrevious: strategy === 'alternating-users',
+      accepts: async (value) => {
+        const parsed = JSON.parse(value);
+        return postgresAccepts(server.port, parsed.username, parsed.password);
+      },
+      setReachable: async (up) => (up ? server.start() : server.stop()),
+      drift: async () =>
+        setPassword(JSON.parse(store.valueAt(secretId, AWSCURRENT)!).username, fixturePassword()),
+      restore: async (value) => {
+        const parsed = JSON.parse(value);
+        await setPassword(parsed.username, parsed.password);
+      },
+    };
+  };
+}
+
+/** One-time set-up on a MariaDB server: a database to grant. */
+export async function prepareMariaDb(server: MariaDbServer): Promise<void> {
+  await server.sql('CREATE DATABASE appdb');
+  await server.sql('CREATE TABLE appdb.orders (id int primary key)');
+  await server.sql('INSERT INTO appdb.orders VALUES (1)');
+}
+
+/** A fresh app user (for 127.0.0.1) and secret on the MariaDB server for each test. */
+export function mariadbHarness(server: MariaDbServer, strategy: DatabaseStrategy) {
+  return async (): Promise<RotatorHarness> => {
+    const username = `app_${suffix()}`;
+    const password = fixturePassword();
+    await server.sql("CREATE USER ?@'127.0.0.1' IDENTIFIED BY ?", [username, password]);
+    await server.sql("GRANT SELECT ON appdb.* TO ?@'127.0.0.1'", [username]);
+    const store = new MemorySecretStore();
+    const base = { engine: 'mariadb', host: '127.0.0.1', port: server.port, ssl: false };
+    const masterarn = store.create(
+      `db-admin-${suffix()}`,
+      JSON.stringify({ ...base, username: server.admin.username, password: server.admin.password }),
+    );
+    const secretId = store.create(
+      `db-app-${suffix()}`,
+      JSON.stringify({ ...base, dbname: 'appdb', username, password, masterarn }),
+    );
+    const setPassword = async (user: string, value: string) => {
+      await server.sql("ALTER USER ?@'127.0.0.1' IDENTIFIED BY ?", [user, value]);
+    };
+    return {
+      rotator: mysqlRotator({
+        driver: mysqlDriver(),
+        strategy,
+        connectTimeoutMs: 3000,
+      }) as RotatorHarness['rotator'],
+      store,
+      secretId,
+      keepsPrevious: strategy === 'alternating-users',
+      accepts: async (value) => {
+        const parsed = JSON.parse(value);
+        return mariadbAccepts(server.port, parsed.username, parsed.password);
+      },
+      setReachable: async (up) => (up ? server.start() : server.stop()),
+      drift: async () =>
+        setPassword(JSON.parse(store.valueAt(secretId, AWSCURRENT)!).username, fixturePassword()),
+      restore: async (value) => {
+        const parsed = JSON.parse(value);
+        await setPassword(parsed.username, parsed.password);
+      },
+    };
+  };
+}
