@@ -13,7 +13,7 @@ import type { ImageStore, StoredBlob } from '../unit/scanning/image/support/imag
  */
 export const REGISTRY_BINARY = '/usr/bin/docker-registry';
 
-/** Whether the registry binary is installed (the suites skip themselves otherwise). */
+/** Whether the registry binary is installed. */
 export function registryInstalled(): boolean {
   return existsSync(REGISTRY_BINARY);
 }
@@ -35,6 +35,11 @@ export interface TestLogin {
 
 /** Starts a registry; with `login`, it requires that login (htpasswd, bcrypt made by Python's crypt). */
 export async function startRegistry(options: { login?: TestLogin } = {}): Promise<RunningRegistry> {
+  if (!registryInstalled()) {
+    throw new Error(
+      `${REGISTRY_BINARY} not found: install the Debian package docker-registry (apt-get install -y docker-registry)`,
+    );
+  }
   const dir = await mkdtemp(join(tmpdir(), 'rotor-registry-'));
   let lastError: unknown;
   for (let attempt = 0; attempt < 3; attempt += 1) {
@@ -43,7 +48,8 @@ export async function startRegistry(options: { login?: TestLogin } = {}): Promis
     const auth = options.login
       ? `auth:\n  htpasswd:\n    realm: rotor-test\n    path: ${join(dir, 'htpasswd')}\n`
       : '';
-    if (options.login) await writeFile(join(dir, 'htpasswd'), `${options.login.username}:${bcrypt(options.login.password)}\n`);
+    if (options.login)
+      await writeFile(join(dir, 'htpasswd'), `${options.login.username}:${bcrypt(options.login.password)}\n`);
     const config = [
       'version: 0.1',
       'log:',
@@ -60,7 +66,9 @@ export async function startRegistry(options: { login?: TestLogin } = {}): Promis
       auth,
     ].join('\n');
     await writeFile(join(dir, 'config.yml'), config);
-    const child = spawn(REGISTRY_BINARY, ['serve', join(dir, 'config.yml')], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(REGISTRY_BINARY, ['serve', join(dir, 'config.yml')], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
     try {
@@ -84,17 +92,9 @@ export async function startRegistry(options: { login?: TestLogin } = {}): Promis
 
 function bcrypt(password: string): string {
   // Debian's libxcrypt (behind Python's crypt module) makes $2b$ hashes; the password comes in on stdin.
-  const script = 'import crypt,sys; print(crypt.crypt(sys.stdin.read(), crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=1<<4)))';
+  const script =
+    'import crypt,sys; print(crypt.crypt(sys.stdin.read(), crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=1<<4)))';
   return execFileSync('python3', ['-W', 'ignore', '-c', script], { input: password }).toString().trim();
-}
-
-/** Whether bcrypt hashes can be made here (python3 with crypt). */
-export function canMakeBcrypt(): boolean {
-  try {
-    return bcrypt('probe').startsWith('$2');
-  } catch {
-    return false;
-  }
 }
 
 function freePort(): Promise<number> {
@@ -103,7 +103,9 @@ function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -139,21 +141,40 @@ const MANIFEST_TYPES = new Set([
   'application/vnd.oci.image.manifest.v1+json',
   'application/vnd.docker.distribution.manifest.v2+json',
 ]);
-const INDEX_TYPES = new Set(['application/vnd.oci.image.index.v1+json', 'application/vnd.docker.distribution.manifest.list.v2+json']);
+const INDEX_TYPES = new Set([
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+]);
 
 /**
  * Pushes every blob of a store, then its manifests, then its indexes, through the v2 API (POST an upload,
  * PUT the blob with `?digest=`, PUT the manifest), and tags `root`.
  */
-export async function pushImage(registryUrl: string, repository: string, tag: string, store: ImageStore, root: StoredBlob, login?: TestLogin): Promise<void> {
-  const auth: Record<string, string> = login ? { Authorization: `Basic ${Buffer.from(`${login.username}:${login.password}`).toString('base64')}` } : {};
+export async function pushImage(
+  registryUrl: string,
+  repository: string,
+  tag: string,
+  store: ImageStore,
+  root: StoredBlob,
+  login?: TestLogin,
+): Promise<void> {
+  const auth: Record<string, string> = login
+    ? { Authorization: `Basic ${Buffer.from(`${login.username}:${login.password}`).toString('base64')}` }
+    : {};
   const blobs = [...store.blobs.values()];
   for (const blob of blobs.filter((b) => !MANIFEST_TYPES.has(b.mediaType) && !INDEX_TYPES.has(b.mediaType))) {
-    const start = await fetch(`${registryUrl}/v2/${repository}/blobs/uploads/`, { method: 'POST', headers: auth });
+    const start = await fetch(`${registryUrl}/v2/${repository}/blobs/uploads/`, {
+      method: 'POST',
+      headers: auth,
+    });
     if (start.status !== 202) throw new Error(`upload start: HTTP ${start.status}`);
     const location = new URL(start.headers.get('location')!, registryUrl);
     location.searchParams.set('digest', blob.digest);
-    const put = await fetch(location, { method: 'PUT', headers: { ...auth, 'Content-Type': 'application/octet-stream' }, body: blob.bytes });
+    const put = await fetch(location, {
+      method: 'PUT',
+      headers: { ...auth, 'Content-Type': 'application/octet-stream' },
+      body: blob.bytes,
+    });
     if (put.status !== 201) throw new Error(`blob put: HTTP ${put.status} ${await put.text()}`);
   }
   const putManifest = async (blob: StoredBlob, reference: string): Promise<void> => {
@@ -164,7 +185,8 @@ export async function pushImage(registryUrl: string, repository: string, tag: st
     });
     if (res.status !== 201) throw new Error(`manifest put: HTTP ${res.status} ${await res.text()}`);
   };
-  for (const blob of blobs.filter((b) => MANIFEST_TYPES.has(b.mediaType))) await putManifest(blob, blob.digest);
+  for (const blob of blobs.filter((b) => MANIFEST_TYPES.has(b.mediaType)))
+    await putManifest(blob, blob.digest);
   for (const blob of blobs.filter((b) => INDEX_TYPES.has(b.mediaType))) await putManifest(blob, blob.digest);
   await putManifest(root, tag);
 }

@@ -1,0 +1,11 @@
+export * from './errors';
+export * from './target';
+export * from './ports';
+export * from './limits';
+export * from './manifest';
+export * from './scan';
+export * from './memory-layer-cache';
+export * from './registry-source';
+export { mergeLayerFindings } from './whiteouts';
+export { normalizeEntryPath, parseWhiteout } from './paths';
+export { configTexts } from './config';
