@@ -47,17 +47,31 @@ async function main() {
   const floor1 = await timed(1, (_w, i) => put('FLOOR#1', i));
   rows.push(['floor: PutItem, 1 writer', floor1, floor1]);
   const one = writers(1);
-  rows.push(['append, 1 writer, 1 chain', await timed(1, (w, i) => one[w].append(event('SECRET#one', i))), floor1]);
+  rows.push([
+    'append, 1 writer, 1 chain',
+    await timed(1, (w, i) => one[w].append(event('SECRET#one', i))),
+    floor1,
+  ]);
   const floor20 = await timed(20, (w, i) => put(`FLOOR#${w}`, i));
   rows.push(['floor: PutItem, 20 writers', floor20, floor20]);
   const many = writers(20);
-  rows.push(['append, 20 writers, 20 chains', await timed(20, (w, i) => many[w].append(event(`SECRET#c${w}`, i))), floor20]);
+  rows.push([
+    'append, 20 writers, 20 chains',
+    await timed(20, (w, i) => many[w].append(event(`SECRET#c${w}`, i))),
+    floor20,
+  ]);
   const rivals = writers(20);
-  rows.push(['append, 20 writers, 1 chain (contended)', await timed(20, (w, i) => rivals[w].append(event('SECRET#hot', i))), floor20]);
+  rows.push([
+    'append, 20 writers, 1 chain (contended)',
+    await timed(20, (w, i) => rivals[w].append(event('SECRET#hot', i))),
+    floor20,
+  ]);
 
   console.log(`| ${N} records | ms | records/s | ratio to floor |\n| --- | --- | --- | --- |`);
   for (const [label, ms, base] of rows) {
-    console.log(`| ${label} | ${ms.toFixed(0)} | ${((N / ms) * 1000).toFixed(0)} | ${(ms / base).toFixed(2)} |`);
+    console.log(
+      `| ${label} | ${ms.toFixed(0)} | ${((N / ms) * 1000).toFixed(0)} | ${(ms / base).toFixed(2)} |`,
+    );
   }
   await dynamo.close();
 }
