@@ -233,6 +233,40 @@ describe('RotateSecret through the rotate-database function', () => {
     expect(await mariaLogin('shop', password)).toBe(false);
   });
 
+  it('rides out throttling of every Secrets Manager operation it uses, and completes the rotation', async () => {
+    const password = fixturePassword();
+    await pg.sql(`CREATE ROLE billing_app LOGIN PASSWORD '${password}'`);
+    const arn = await createManagedSecret(
+      'prod/billing-db',
+      {
+        engine: 'postgres',
+        host: '127.0.0.1',
+        port: pg.port,
+        username: 'billing_app',
+        password,
+        dbname: 'postgres',
+        ssl: false,
+      },
+      'postgres',
+    );
+    const operations = [
+      'DescribeSecret',
+      'GetSecretValue',
+      'PutSecretValue',
+      'UpdateSecretVersionStage',
+      'GetRandomPassword',
+    ];
+    const lifts = operations.map((op) => emulator.faults.throttle(2, [op]));
+    try {
+      await rotateAndWait(arn);
+    } finally {
+      lifts.forEach((lift) => lift());
+    }
+    const now = await current(arn);
+    expect(await pgLogin('billing_app', now.value.password)).toBe(true);
+    expect(await pgLogin('billing_app', password)).toBe(false);
+  });
+
   it('logged every step without any password, old or new', () => {
     expect(output).toContain('rotation step done');
     for (const password of passwordsSeen) expect(output).not.toContain(password);
