@@ -3,9 +3,10 @@ import { Command, CommanderError } from 'commander';
 import { version } from '../package.json';
 import { auditCommand } from './commands/audit';
 import { localCommand } from './commands/local';
+import { scanCommand } from './commands/scan';
 import { UsageError } from './output';
 
-/** Exit codes: 0 success, 1 a problem found (a broken chain), 2 the command could not do its job. */
+/** Exit codes: 0 success, 1 a problem found (a broken chain, a finding), 2 the command could not do its job. */
 export function program(): Command {
   return new Command('rotor')
     .description(
@@ -16,12 +17,15 @@ export function program(): Command {
     .version(version)
     .showHelpAfterError('(run with --help for usage)')
     .addCommand(localCommand())
+    .addCommand(scanCommand())
     .addCommand(auditCommand())
     .addHelpText(
       'after',
       `
 Examples:
   rotor local                                 run the pipeline on embedded stand-ins and show what it does
+  rotor scan dir:./build --fail-on high       find leaked secrets in a folder; exit 1 on a high or critical finding
+  rotor scan 127.0.0.1:5000/shop/web:1.4 --insecure-registry --format sarif --output rotor.sarif
   rotor audit list --subject prod/orders-db --since 24h
   rotor audit list --type secret.access --json
   rotor audit verify                          verify every chain; exit 1 if one is broken

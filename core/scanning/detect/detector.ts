@@ -1,0 +1,108 @@
+import type { Detector, FileLocation, Finding, ScanFile } from '../types';
+import { BUILTIN_RULES } from '../rules/builtin';
+import type { Rule } from '../rules/rule';
+import { ManagedSecretIndex } from '../managed/managed-index';
+import type { ManagedSecretRecord } from '../managed/record';
+import { looksBinary } from './binary';
+import { compileRules } from './compiled-rule';
+import { InvalidDetectorConfigError } from './errors';
+import { DEFAULT_FINGERPRINT_KEY } from './fingerprint';
+import { DECODE_SLICE_BYTES, MAX_MATCH_CHARS, SNIFF_BYTES, WINDOW_CHARS } from './limits';
+import { KeywordPrefilter } from './prefilter';
+import { WindowScanner, type DetectorCore } from './window-scanner';
+
+/** Options of createDetector. */
+export interface DetectorOptions {
+  /** The rules to run. @default BUILTIN_RULES */
+  readonly rules?: readonly Rule[];
+  /** Managed secrets to recognise: an index, or records plus the HMAC key they were made with. */
+  readonly managed?: ManagedSecretIndex | { readonly records: readonly ManagedSecretRecord[]; readonly key: string | Uint8Array };
+  /** Key of the findings' HMAC fingerprints. @default DEFAULT_FINGERPRINT_KEY (public: de-duplication only) */
+  readonly fingerprintKey?: string | Uint8Array;
+  /** Characters each scan window owns; smaller saves memory, larger rescans less overlap. @default WINDOW_CHARS */
+  readonly windowChars?: number;
+}
+
+/**
+ * Creates the detector: rules as data, a keyword prefilter, managed-secret matching, censored excerpts and
+ * keyed fingerprints. Safe to share across files and concurrent scans.
+ *
+ * @example
+ *   const detector = createDetector({ fingerprintKey, managed: { records, key } });
+ *   const findings = await detector.scanFile({ location: { path: 'app/.env' }, chunks });
+ */
+export function createDetector(options: DetectorOptions = {}): Detector {
+  const rules = compileRules(options.rules ?? BUILTIN_RULES);
+  const windowChars = options.windowChars ?? WINDOW_CHARS;
+  if (!Number.isInteger(windowChars) || windowChars < 1) {
+    throw new InvalidDetectorConfigError('windowChars must be a positive integer', { context: { windowChars } });
+  }
+  const managed =
+    options.managed === undefined || options.managed instanceof ManagedSecretIndex
+      ? options.managed
+      : new ManagedSecretIndex(options.managed.records, options.managed.key);
+  if (managed !== undefined && managed.maxLength > MAX_MATCH_CHARS) {
+    throw new InvalidDetectorConfigError('a managed secret is longer than the detector can match', {
+      context: { maxLength: managed.maxLength },
+    });
+  }
+  const core: DetectorCore = {
+    rules,
+    prefilter: new KeywordPrefilter(rules.flatMap((r) => r.rule.keywords)),
+    managed,
+    fingerprintKey: options.fingerprintKey ?? DEFAULT_FINGERPRINT_KEY,
+    windowChars,
+  };
+
+  return {
+    async scanFile(file: ScanFile): Promise<Finding[]> {
+      const scanner = new WindowScanner(core, file.location);
+      const decoder = new TextDecoder('utf-8', { fatal: false });
+      // Hold the first SNIFF_BYTES until the binary check can be made.
+      let sniff: Uint8Array[] | undefined = [];
+      let sniffed = 0;
+      const feed = (bytes: Uint8Array) => {
+        for (let at = 0; at < bytes.length; at += DECODE_SLICE_BYTES) {
+          scanner.push(decoder.decode(bytes.subarray(at, at + DECODE_SLICE_BYTES), { stream: true }));
+        }
+      };
+      for await (const chunk of file.chunks) {
+        if (sniff === undefined) {
+          feed(chunk);
+          continue;
+        }
+        sniff.push(chunk);
+        sniffed += chunk.length;
+        if (sniffed < SNIFF_BYTES) continue;
+        const head = concat(sniff);
+        if (looksBinary(head.subarray(0, SNIFF_BYTES), false)) return [];
+        sniff = undefined;
+        feed(head);
+      }
+      if (sniff !== undefined) {
+        const head = concat(sniff);
+        if (looksBinary(head, true)) return [];
+        feed(head);
+      }
+      scanner.push(decoder.decode());
+      return scanner.finish();
+    },
+
+    scanText(text: string, location: FileLocation): Finding[] {
+      const scanner = new WindowScanner(core, location, true);
+      scanner.push(text);
+      return scanner.finish();
+    },
+  };
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}

@@ -1,0 +1,407 @@
+import type { Rule, SecretCheck } from '../rule';
+import { base64UserPass } from '../checks';
+import { shannonEntropy } from '../entropy';
+import { isPlaceholderValue } from '../placeholders';
+import { ALNUM, BASE64URL, HEX, b64, password, pick, rand } from '../sample-kit';
+
+/** What may follow the key word in a name without making it something else (`password_hash`, `token_url`). */
+const NAME_SUFFIX_DENY =
+  /(?:^|[_.-])(?:ids?|names?|file(?:name)?s?|paths?|dirs?|urls?|uris?|endpoints?|types?|fields?|length|len|size|count|min|max|limit|hash(?:ed)?|salt|digest|checksum|sha\d*|md5|prefix|suffix|headers?|params?|key[_.-]?id|label|prompt|policy|pattern|regexp?|hint|format|expir\w*|ttl|timeout|lifetime|env|vars?|variable|template|placeholder|mode|strategy|provider|store|manager|service|version|arn|refs?|location|source|rotation|enabled|required|visible|validator|rules?|storage|cache|helper|handler|class|spec|schema|input|label|text|message|error|policy|reset|changed?|updated?|created|at|status|state|kind|level|options?|config|settings|props|properties|info|details|attributes|metadata|usage|scopes?|audience|issuer|claims?|response|request|result|errors?|last_used|used|date|time|timestamp|encrypted|hashes|hashers?|encryption|algorithm|method|scheme|complexity|strength|mgr|prompt|dialog|form|widget|input|button|box|page|view|screen|modal|icon|plugin|module|class|impl|factory|builder|callback|fn|func|getter|setter|reader|writer|loader|parser|encoder|decoder|serializer|generator|checker|verifier)$/;
+const NAME_WORD_DENY = /^(?:tokens$|tokeniz|secrets?manager|passwordless|passthrough|passport|passive|passenger|passage|pass(?:ed|es|ing))/i;
+
+/** Paths, file names and URLs are where a secret is kept, not the secret. */
+const LOCATION = /^(?:\/|\.\.?\/|~\/|[A-Za-z]:\\|file:|https?:\/\/|s3:\/\/|arn:)|\.(?:json|ya?ml|pem|key|crt|cer|p12|pfx|txt|env|ini|conf|cfg|properties|toml|xml|jks)$/i;
+/** Hashes of passwords (bcrypt, argon2, crypt, pbkdf2, LDAP) are not the passwords. */
+const PASSWORD_HASH = /^(?:(?:pbkdf2_sha(?:1|256)|bcrypt(?:_sha256)?|argon2|scrypt|sha1|md5|crypt)\$|\$(?:2[abxy]?|argon2(?:id|i|d)|[156]|y|gy|7|pbkdf2[-\w]*|scrypt)\$|\{(?:SSHA|SHA|SSHA256|SSHA512|MD5|SMD5|CRYPT|PBKDF2[-\w]*)\}|md5[a-f0-9]{32}$|SCRAM-SHA-256\$)/i;
+
+function nameAllowed(name: string, keywordPart: RegExp): boolean {
+  if (NAME_WORD_DENY.test(name)) return false;
+  // camelCase to snake_case, so `passwordHash` and `password_hash` are judged alike.
+  const suffix = name.replace(keywordPart, '').replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
+  return suffix === '' || !NAME_SUFFIX_DENY.test(suffix);
+}
+
+/** A value with a vendor's prefix is judged by that vendor's rule (its checksum, its length), not by entropy. */
+const VENDOR_PREFIX =
+  /^(?:gh[pousr]_|github_pat_|glpat-|gl(?:ptt|dt|rt)-|npm_|pypi-|dckr_pat_|xox[bpaers]-|xapp-|[sr]k_live_|sk_test_|AKIA|ASIA|AIza|sk-ant-|sk-proj-|hv[sb]\.|dop_v1_|SG\.|shp(?:at|ca|pa|ss)_|lin_api_|NRAK-|ATATT3|ATBB|sq0(?:atp|csp)-|eyJ)/;
+
+/** An unquoted value that reads as code: a member chain, a bare identifier without digits, an operator. */
+function looksLikeCode(value: string): boolean {
+  const core = value.replace(/[!;,]+$/, '');
+  if (/^[A-Za-z_$][\w$]*(?:\??\.[A-Za-z_$][\w$]*)+$/.test(core)) return core.split(/\??\./).every(isIdentifierWord);
+  if (/^[A-Za-z_$][\w$]*$/.test(core)) return isIdentifierWord(core);
+  return /^[!?*&|+~^%]/.test(value) || /\?\./.test(value);
+}
+
+/**
+ * Whether a name reads like a programmer's identifier (`normalizedCreds`, `messages_1`, `state2`) rather than
+ * a random string: no digits but a trailing counter, and, when long, the vowels of words (random letters
+ * have about one vowel in five).
+ */
+function isIdentifierWord(word: string): boolean {
+  const body = word.replace(/_?\d{1,2}$/, '');
+  if (/\d/.test(body)) return false;
+  if (body.length < 16) return true;
+  const vowels = body.replace(/[^aeiouAEIOU]/g, '').length;
+  return vowels / body.length >= 0.25;
+}
+
+function genericValueCheck(minEntropy: number, keywordPart: RegExp, assignment = false): SecretCheck {
+  return (secret, match) => {
+    if (!nameAllowed(match[1] ?? '', keywordPart)) return false;
+    const first = match.input.charAt(match.index);
+    const previous = match.input.charAt(match.index - 1);
+    if (/^(?:pass|pwd)(?!word|wd|phrase)/i.test(match[1] ?? '') && /[a-z]/i.test(previous) && !(/[a-z]/.test(previous) && /[A-Z]/.test(first))) {
+      return false;
+    }
+    if (isPlaceholderValue(secret) || LOCATION.test(secret) || PASSWORD_HASH.test(secret)) return false;
+    if (VENDOR_PREFIX.test(secret)) return false;
+    // The comma form counts only in calls that set or default a value: `define('X', '...')`, `getenv("X", "...")`.
+    const name = match[1] ?? '';
+    const between = match[0].slice(match[0].indexOf(name) + name.length, match[0].lastIndexOf(secret));
+    if (/^\\?["']\s{0,2},\s{0,4}\\?["'`]?$/.test(between)) {
+      const call = match.input.slice(Math.max(0, match.index - 64), match.index);
+      if (!/(?:define|setenv|putenv|setdefault|setProperty|set_?env|put|set|add|fetch|get|getenv|getOrDefault)\(\s{0,2}["'][\w.-]{0,40}$/i.test(call)) return false;
+    }
+    // `token = build(...)`, `secret = table[...]`: the value is code, not a literal.
+    const next = match.input.charAt(match.index + match[0].length);
+    if (next === '(' || next === '[') return false;
+    // `hashed_password = ...`, `salt_secret = ...`: the identifier's start says what the value is.
+    const before = match.input.slice(Math.max(0, match.index - 24), match.index);
+    if (/(?:hash(?:ed)?|salt|digest|encrypted|checksum)[_.-]?$/i.test(before)) return false;
+    const valueAt = match.index + match[0].lastIndexOf(secret);
+    const quoted = /["'`]/.test(match.input.charAt(valueAt - 1));
+    const after = match.input.slice(valueAt + secret.length, valueAt + secret.length + 8);
+    // Unquoted in code, a value is an expression: `credentials: noop`, `token = e.token`, `pass = !x`.
+    // Identifier-shaped values count only with a digit in them (env files: `API_KEY=f00b4r...`).
+    if (!quoted && looksLikeCode(secret)) return false;
+    // `Passphrase: Uint8Array | undefined`, a template literal `${...}`, a value that names itself.
+    if (/^\s{0,2}\|/.test(after) || (secret.endsWith('$') && after.startsWith('{'))) return false;
+    if (/password|passwd|secret|token|api[_-]?key|credential|private[_-]?key|access[_-]?key/i.test(secret)) return false;
+    const keyword = (keywordPart.exec(match[1] ?? '')?.[0] ?? '').toLowerCase().replace(/[_.-]/g, '');
+    if (keyword.length >= 3 && secret.toLowerCase().replace(/[_.-]/g, '').includes(keyword)) return false;
+    // `"?NonNullExpression"`, `"+encoded+"`: grammar symbols and string concatenation.
+    if (/^\?[A-Za-z]+$/.test(secret) || /^\+[A-Za-z_$]/.test(secret)) return false;
+    // `a = b = c` chains in minified code; values in other scripts (translations) are not credentials.
+    if (!quoted && /[A-Za-z_$][\w$.]*=[A-Za-z_$]/.test(secret)) return false;
+    if (/[^\t\x20-\x7e]/.test(secret)) return false;
+    // Documentation: JSDoc example blocks (` * `) and badge URLs.
+    const near = match.input.slice(Math.max(0, match.index - 200), match.index);
+    const linePrefix = near.slice(near.lastIndexOf('\n') + 1);
+    const wholeLine = linePrefix.length < near.length || match.index <= 200;
+    if ((wholeLine && /^\s*\*\s/.test(linePrefix)) || /badge/i.test(linePrefix)) return false;
+    // A short word of letters is a setting or a translation (`passwd: compat`, `"password": "Passwort"`).
+    const bare = secret.replace(/[.,;:!?]+$/, '');
+    if (bare.length < 12 && /^(?:\p{Lu}?\p{Ll}+|\p{Lu}+)$/u.test(bare)) return false;
+    // Prose, not an assignment: `password: Optional. The user's password.`
+    if (assignment && !quoted && /^ +[A-Za-z]{2,}/.test(after)) return false;
+    // Pagination and request tokens are not credentials: `nextToken`, `<clientToken>`, `page_token`.
+    const ident = (match.input.slice(Math.max(0, match.index - 24), match.index) + (match[1] ?? '')).toLowerCase();
+    if (/(?:next|prev(?:ious)?|page|continuation|client|idempotency|sync|cursor|pagination|request|resume|csrf|xsrf)[_.-]?token/.test(ident)) {
+      return false;
+    }
+    if (/^\d+$/.test(secret) && secret.length < 20) return false;
+    // An entropy floor that shorter values can reach: log2(length) bounds the entropy of a short string.
+    const floor = Math.min(minEntropy, Math.log2(secret.length) - 0.7);
+    return shannonEntropy(secret) >= floor;
+  };
+}
+
+// After the name: its closing quote or bracket (maybe JSON-escaped), then `=`, `:`, `:=`, `=>`, `||=`, `??=`;
+// or a quoted name, a comma and a quoted value, as in `define('DB_PASSWORD', '...')` and `env.put("TOKEN", "...")`.
+const SEPARATOR = String.raw`(?:(?:\\?["'\]]){0,2}[ \t]{0,4}(?:=>|:=|\|\|=|\?\?=|=(?![=~])|:(?!:))|\\?["'][ \t]{0,2},(?=[ \t]{0,4}\\?["'\`]))[ \t]{0,4}(?:\\?["'\`])?`;
+const VALUE = String.raw`([^\s"'\`,;&<>(){}\[\]\\]{MIN,200})`;
+
+// Bare `pass`/`pwd` must start a word: `DB_PASS`, `smtpPass` yes; `compass`, `bypass` no (checked in validate).
+const PASSWORD_WORD = String.raw`(?:pass(?:word|wd|phrase)|pass|pwd)`;
+const PASSWORD_KEY = /^(?:pass(?:word|wd|phrase)|pass|pwd)/i;
+const SECRET_WORD = String.raw`(?:secret|token|api[_.-]?key|apikey|access[_.-]?key|auth[_.-]?key|private[_.-]?key|app[_.-]?key|signing[_.-]?key|encryption[_.-]?key|master[_.-]?key|client[_.-]?key|credentials?)`;
+const SECRET_KEY = /^(?:secret|token|api[_.-]?key|apikey|access[_.-]?key|auth[_.-]?key|private[_.-]?key|app[_.-]?key|signing[_.-]?key|encryption[_.-]?key|master[_.-]?key|client[_.-]?key|credentials?)/i;
+
+function assignment(word: string, min: number): RegExp {
+  return new RegExp(`(${word}[A-Za-z0-9_.-]{0,24})${SEPARATOR}${VALUE.replace('MIN', String(min))}`, 'i');
+}
+
+const secretValue = () => pick([rand(ALNUM, 32), rand(HEX, 40), rand(BASE64URL, 43), `${rand(ALNUM, 8)}-${rand(ALNUM, 16)}`]);
+
+/** Generic assignments, headers and flags: the rules of last resort, with an entropy floor and strong filtering. */
+export const GENERIC_RULES: Rule[] = [
+  {
+    id: 'generic-password-assignment',
+    title: 'Password in an assignment',
+    kind: 'generic',
+    severity: 'high',
+    keywords: ['pass', 'pwd'],
+    pattern: assignment(PASSWORD_WORD, 6),
+    secretGroup: 2,
+    validate: genericValueCheck(2.5, PASSWORD_KEY, true),
+    samples: {
+      leak: () => [
+        `DB_PASSWORD=${password(14)}`,
+        `  password: "${password(16)}"`,
+        `"password": "${password(12)}",`,
+        `spring.datasource.password=${password(15)}`,
+        `export PGPASSWORD='${password(18)}'`,
+        `db_pass = "${password(13)}"`,
+        `const adminPassword = "${password(14)}";`,
+        `ENV MYSQL_ROOT_PASSWORD=${password(20)}`,
+        `$password = '${password(12)}';`,
+        `"passwd" => "${password(14)}",`,
+      ],
+      ignore: [
+        'password = os.environ["DB_PASSWORD"]',
+        'password: string;',
+        'password = ${DB_PASSWORD}',
+        'PASSWORD=$DB_PASSWORD',
+        'password: {{ .Values.password }}',
+        'password = "%s" % pw',
+        'password = "changeme"',
+        'DB_PASSWORD=password',
+        'password: "<password>"',
+        'password = "********"',
+        'password="xxxxxxxx"',
+        'password: example-password',
+        'password = "test"',
+        'PASSWORD_MIN_LENGTH=12',
+        'password_hash = "$2b$12$' + rand(BASE64URL, 53).replace(/-/g, '.') + '"',
+        'const password = process.env.DB_PASSWORD;',
+        'password = getpass.getpass()',
+        'password: ${{ secrets.DB_PASSWORD }}',
+        'password = "abcdefgh"',
+        'passwordField: "password"',
+        'compass = "northwest"',
+        'password: !Ref DbPassword',
+        'password = settings.DATABASE_PASSWORD',
+        'password: your-password-here',
+      ],
+    },
+  },
+  {
+    id: 'generic-secret-assignment',
+    title: 'Secret, token or API key in an assignment',
+    kind: 'generic',
+    severity: 'high',
+    keywords: ['secret', 'token', 'key', 'credential'],
+    pattern: assignment(SECRET_WORD, 10),
+    secretGroup: 2,
+    validate: genericValueCheck(3.2, SECRET_KEY, true),
+    samples: {
+      leak: () => [
+        `API_KEY=${secretValue()}`,
+        `SECRET_KEY_BASE=${rand(HEX, 64)}`,
+        `  client_secret: "${secretValue()}"`,
+        `"apiKey": "${secretValue()}",`,
+        `access_token = '${secretValue()}'`,
+        `JWT_SECRET=${rand(ALNUM, 40)}`,
+        `app.config["SECRET_KEY"] = "${rand(ALNUM, 32)}"`,
+        `ENCRYPTION_KEY: ${rand(BASE64URL, 43)}`,
+        `auth_token := "${rand(HEX, 32)}"`,
+        `static final String API_TOKEN = "${secretValue()}";`,
+      ],
+      ignore: [
+        'api_key = os.getenv("API_KEY")',
+        'API_KEY=your-api-key-here',
+        'token: ${GITHUB_TOKEN}',
+        'secret_name: prod/orders/db',
+        'token_type: bearer',
+        'api_key_id = 12345',
+        'private_key_path = "/etc/ssl/private/server.key"',
+        'tokenizer = AutoTokenizer.from_pretrained("bert-base-uncased")',
+        'SECRET_KEY = env("DJANGO_SECRET_KEY")',
+        'token = response.json()["token"]',
+        'apiKey: process.env.API_KEY,',
+        'token: <your-token>',
+        'secret: "{{ vault_secret }}"',
+        'API_KEY=xxxxxxxxxxxxxxxxxxxxxxxx',
+        'access_key = "AKIA************"',
+        'credentials: include',
+        'secretKeyRef:',
+        'token_url = "https://oauth2.googleapis.com/token"',
+        'max_tokens = 4096',
+        'api_key = "sk-..."',
+        'TOKEN_EXPIRY_SECONDS=3600',
+        'secret = "1234567890"',
+      ],
+    },
+  },
+  {
+    id: 'basic-auth-header',
+    priority: 1,
+    title: 'HTTP Basic credentials',
+    kind: 'generic',
+    severity: 'high',
+    keywords: ['basic '],
+    pattern: /(?:Authorization|auth)["']?\s{0,4}[:=]\s{0,4}["']?Basic\s{1,4}([A-Za-z0-9+/]{8,500}={0,2})(?![A-Za-z0-9+/=])/i,
+    secretGroup: 1,
+    // RFC 6749's example client credentials appear in every OAuth library's docs.
+    validate: (secret, match) =>
+      base64UserPass(secret, match) &&
+      !/^s6BhdRkqt3:/.test(Buffer.from(secret, 'base64').toString('utf8')) &&
+      !isPlaceholderValue(Buffer.from(secret, 'base64').toString('utf8').split(':').slice(1).join(':')),
+    samples: {
+      leak: () => [`curl -H "Authorization: Basic ${b64(`admin:${password(14)}`)}" https://api.internal/`],
+      ignore: [`Authorization: Basic ${b64('user:password')}`, 'Authorization: Basic ${CREDS}'],
+    },
+  },
+  {
+    id: 'bearer-token-header',
+    priority: 1,
+    title: 'Bearer token in an Authorization header',
+    kind: 'generic',
+    severity: 'medium',
+    keywords: ['bearer '],
+    pattern: /Authorization["']?\s{0,4}[:=]\s{0,4}["']?Bearer\s{1,4}([A-Za-z0-9._~+/-]{20,1000}={0,2})(?![A-Za-z0-9._~+/=-])/i,
+    secretGroup: 1,
+    entropy: 3.5,
+    validate: (secret) => !isPlaceholderValue(secret),
+    samples: {
+      leak: () => [`curl -H 'Authorization: Bearer ${rand(ALNUM, 40)}' https://api.internal/v1/items`],
+      ignore: ['Authorization: Bearer $TOKEN', 'Authorization: Bearer <token>', 'Authorization: Bearer YOUR_ACCESS_TOKEN_HERE'],
+    },
+  },
+  {
+    id: 'cli-password-flag',
+    priority: 1,
+    title: 'Password or token on a command line',
+    kind: 'generic',
+    severity: 'high',
+    keywords: ['--pass', '--token', '--api-key', '--secret', '--client-secret'],
+    pattern: /(?<![A-Za-z0-9-])(--(?:password|passwd|pass|token|api-key|apikey|secret|client-secret|auth-token))(?:=|\s{1,3})["']?([^\s"'`;&|<>$(){}-][^\s"'`;&|<>$(){}]{5,199})/i,
+    secretGroup: 2,
+    validate: genericValueCheck(2.5, /^--(?:password|passwd|pass|token|api-key|apikey|secret|client-secret|auth-token)/i),
+    samples: {
+      leak: () => [`docker login --username ci --password ${password(16)} registry.internal`, `vault login --token=${rand(ALNUM, 26)}`],
+      ignore: ['docker login --password-stdin', 'mysql --password=$MYSQL_PWD', '--password <password>', '--token ${{ secrets.TOKEN }}'],
+    },
+  },
+  {
+    id: 'docker-login-password',
+    title: 'Password passed to docker login -p',
+    kind: 'generic',
+    severity: 'high',
+    priority: 1,
+    keywords: ['login'],
+    pattern: /(?:docker|podman|buildah|skopeo|helm registry)[ \t]{1,4}login[^\n|;&]{0,120}?[ \t]-p[ \t]{1,3}["']?([^\s"'`$-][^\s"'`]{5,199})/,
+    secretGroup: 1,
+    validate: genericValueCheck(2.5, /^$/),
+    samples: {
+      leak: () => [`docker login -u ci -p ${password(16)} registry.internal:5000`],
+      ignore: ['docker login -u ci -p $REGISTRY_PASSWORD registry', 'docker login -u ci --password-stdin'],
+    },
+  },
+  {
+    id: 'mysql-inline-password',
+    priority: 1,
+    title: 'MySQL client password on the command line',
+    kind: 'generic',
+    severity: 'high',
+    keywords: ['mysql', 'mariadb'],
+    pattern: /(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)\s[^\n|;&]{0,100}?(?<=\s)-p([^\s"'`;&|<>$(){}-][^\s"'`;&|<>$(){}]{3,127})/,
+    secretGroup: 1,
+    validate: genericValueCheck(2.5, /^$/),
+    samples: { leak: () => [`RUN mysql -u root -p${password(14)} -e "CREATE DATABASE app"`], ignore: ['mysql -u root -p -e "select 1"', 'mysql -uroot -p$MYSQL_ROOT_PASSWORD'] },
+  },
+  {
+    id: 'env-name-value-secret',
+    title: 'Secret in a name/value environment entry (ECS, Kubernetes, CloudFormation)',
+    kind: 'generic',
+    severity: 'high',
+    priority: 1,
+    keywords: ['name'],
+    pattern:
+      /name["']?\s{0,4}:\s{0,4}["']?([A-Za-z0-9_.-]{0,40}(?:PASSWORD|PASSWD|PASSPHRASE|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIALS?)[A-Za-z0-9_.-]{0,20})["']?\s{0,4},?\s{0,40}["']?value["']?\s{0,4}:\s{0,4}["']?([^\s"'`,;&<>(){}[\]\\]{6,200})/i,
+    secretGroup: 2,
+    validate: genericValueCheck(2.5, /^[A-Za-z0-9_.-]{0,40}?(?:PASSWORD|PASSWD|PASSPHRASE|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIALS?)/i),
+    samples: {
+      leak: () => [
+        `{"name": "DB_PASSWORD", "value": "${password(16)}"}`,
+        `        - name: API_TOKEN\n          value: "${rand(ALNUM, 32)}"`,
+        `      Environment:\n        - Name: STRIPE_SECRET\n          Value: ${rand(ALNUM, 28)}`,
+      ],
+      ignore: [
+        `- name: DB_PASSWORD\n  valueFrom:\n    secretKeyRef:\n      name: db\n      key: password`,
+        '{"name": "DB_PASSWORD_SECRET_ARN", "value": "arn:aws:secretsmanager:us-east-1:123456789012:secret:db"}',
+        `- name: API_TOKEN\n  value: "\${API_TOKEN}"`,
+      ],
+    },
+  },
+  {
+    id: 'dockerfile-env-secret',
+    title: 'Secret in a Dockerfile ENV or ARG (space form)',
+    kind: 'generic',
+    severity: 'high',
+    priority: 1,
+    keywords: ['pass', 'secret', 'token', 'key'],
+    // Starts with the literal `ENV`/`ARG`, which V8 searches for quickly; a lookbehind then checks the line start.
+    pattern: /(?:ENV|ARG|env|arg)(?<=^[ \t]{0,20}(?:ENV|ARG|env|arg))[ \t]+([A-Za-z0-9_]{0,40}(?:PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|ACCESS_?KEY)[A-Za-z0-9_]{0,20})[ \t]+["']?([^\s"'=$][^\s"']{5,199})["']?[ \t]*$/m,
+    secretGroup: 2,
+    validate: genericValueCheck(2.5, /^[A-Za-z0-9_]{0,40}?(?:PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|ACCESS_?KEY)/i),
+    samples: { leak: () => [`ENV DB_PASSWORD ${password(15)}`], ignore: ['ENV DB_PASSWORD_FILE /run/secrets/db', 'ARG NPM_TOKEN'] },
+  },
+  {
+    id: 'curl-user-password',
+    title: 'Password in a curl --user argument',
+    kind: 'generic',
+    severity: 'high',
+    priority: 1,
+    keywords: ['curl'],
+    pattern: /curl[ \t][^\n]{0,200}?[ \t](?:-u|--user)[ \t]{0,3}["']?[^\s:"'$]{1,64}:([^\s"'$][^\s"']{3,127})/,
+    secretGroup: 1,
+    validate: genericValueCheck(2.5, /^$/),
+    samples: { leak: () => [`curl -sf -u admin:${password(14)} https://nexus.internal/service/rest/v1/status`], ignore: ['curl -u "$USER:$PASS" https://x', 'curl -u user:password https://x'] },
+  },
+  {
+    id: 'pgpass-password',
+    title: 'Password in a .pgpass file',
+    kind: 'config-file',
+    severity: 'critical',
+    keywords: [':'],
+    pattern: /^[^:\s#]{1,253}:(?:\d{1,5}|\*):[^:\s]{1,63}:[^:\s]{1,63}:([^\s]{3,256})$/m,
+    secretGroup: 1,
+    validate: (secret) => !isPlaceholderValue(secret),
+    paths: /(?:^|\/)\.pgpass$/,
+    samples: { leak: () => [`db.internal:5432:orders:app:${password(18)}`], ignore: ['localhost:5432:*:postgres:postgres'] },
+  },
+  {
+    id: 'sshpass-password',
+    title: 'Password passed to sshpass',
+    kind: 'generic',
+    severity: 'high',
+    priority: 1,
+    keywords: ['sshpass'],
+    pattern: /sshpass[ \t]{1,4}-p[ \t]{0,3}["']?([^\s"'`$-][^\s"'`]{3,127})/,
+    secretGroup: 1,
+    validate: genericValueCheck(2.5, /^$/),
+    samples: { leak: () => [`sshpass -p '${password(14)}' ssh deploy@10.0.0.4 uptime`], ignore: ['sshpass -p "$SSHPASS" ssh x', 'sshpass -e ssh host'] },
+  },
+  {
+    id: 'xml-secret-element',
+    priority: 1,
+    title: 'Password or secret in an XML element',
+    kind: 'generic',
+    severity: 'high',
+    keywords: ['pass', 'secret', 'token', 'key'],
+    pattern: /<((?:[A-Za-z]{0,20}[:_.-]?)?(?:password|passwd|secret|token|api[_.-]?key|apikey)[A-Za-z_.-]{0,20})>([^<\s]{6,200})<\/\1>/i,
+    secretGroup: 2,
+    validate: genericValueCheck(2.5, /^[A-Za-z]{0,20}[:_.-]?(?:password|passwd|secret|token|api[_.-]?key|apikey)/i),
+    samples: {
+      leak: () => [`<password>${password(14)}</password>`, `<apiToken>${rand(ALNUM, 32)}</apiToken>`],
+      ignore: ['<password>${db.password}</password>', '<password>changeme</password>', '<token>{{token}}</token>'],
+    },
+  },
+  {
+    id: 'appsetting-secret',
+    priority: 1,
+    title: 'Password or secret in a key/value setting (.NET appSettings)',
+    kind: 'generic',
+    severity: 'high',
+    keywords: ['pass', 'secret', 'token', 'key'],
+    pattern: /key="([^"]{0,40}(?:password|passwd|secret|token|apikey|api[_.-]key)[^"]{0,20})"\s{1,4}value="([^"]{6,200})"/i,
+    secretGroup: 2,
+    validate: genericValueCheck(2.5, /^[^"]{0,40}?(?:password|passwd|secret|token|apikey|api[_.-]key)/i),
+    samples: {
+      leak: () => [`<add key="SmtpPassword" value="${password(14)}" />`],
+      ignore: ['<add key="ApiToken" value="" />', '<add key="Password" value="$(Password)" />'],
+    },
+  },
+];

@@ -1,0 +1,60 @@
+import { hasBase62Crc32Checksum } from './checksums';
+import { shannonEntropy } from './entropy';
+import type { SecretCheck } from './rule';
+
+/** Keeps tokens whose last six characters are the base62 CRC-32 of their body (GitHub classic, npm). */
+export const base62Crc32: SecretCheck = (secret) => hasBase62Crc32Checksum(secret);
+
+/** Decodes base64 or base64url leniently; undefined when the text is not base64. */
+export function decodeBase64(text: string): string | undefined {
+  if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(text)) return undefined;
+  try {
+    return Buffer.from(text.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Keeps base64 that decodes to printable `user:password` (Docker `auth`, npm `_auth`, HTTP Basic). */
+export const base64UserPass: SecretCheck = (secret) => {
+  const decoded = decodeBase64(secret);
+  if (decoded === undefined) return false;
+  const colon = decoded.indexOf(':');
+  return colon > 0 && colon < decoded.length - 1 && /^[\x20-\x7e]+$/.test(decoded);
+};
+
+/** Keeps JWTs whose header decodes to a JSON object with an `alg`, and drops the jwt.io example. */
+export const jwtShape: SecretCheck = (secret) => {
+  const [header, payload] = secret.split('.');
+  try {
+    const parsedHeader = JSON.parse(decodeBase64(header ?? '') ?? '') as unknown;
+    if (typeof parsedHeader !== 'object' || parsedHeader === null || !('alg' in parsedHeader)) return false;
+    const body = decodeBase64(payload ?? '') ?? '';
+    // Documentation examples: jwt.io's John Doe, PyJWT's {"some": "payload"}.
+    return !/"name"\s*:\s*"John Doe"|"sub"\s*:\s*"1234567890"|^\{"some"\s*:\s*"payload"\}$/.test(body);
+  } catch {
+    return false;
+  }
+};
+
+/** Keeps strings that mix at least `classes` of: lowercase, uppercase, digits, other. */
+export function mixesClasses(classes: number): SecretCheck {
+  return (secret) => {
+    let n = 0;
+    if (/[a-z]/.test(secret)) n++;
+    if (/[A-Z]/.test(secret)) n++;
+    if (/[0-9]/.test(secret)) n++;
+    if (/[^A-Za-z0-9]/.test(secret)) n++;
+    return n >= classes;
+  };
+}
+
+/** Keeps strings whose entropy is at least `bits` (for use inside validate where the floor depends on length). */
+export function entropyAtLeast(bits: number): SecretCheck {
+  return (secret) => shannonEntropy(secret) >= bits;
+}
+
+/** All of the checks. */
+export function all(...checks: SecretCheck[]): SecretCheck {
+  return (secret, match) => checks.every((check) => check(secret, match));
+}
