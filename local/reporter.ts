@@ -2,6 +2,7 @@
 export interface StepRecord {
   readonly name: string;
   readonly ok: boolean;
+  readonly skipped?: boolean;
   readonly ms: number;
   readonly detail?: string;
   readonly data?: unknown;
@@ -39,6 +40,17 @@ export class Reporter {
       });
       throw error;
     }
+  }
+
+  /** A step that could not run on this machine, and what to do about it. It does not fail the run. */
+  skip(name: string, detail: string): void {
+    this.steps.push({ name, ok: true, skipped: true, ms: 0, detail });
+    this.print(`  - ${name} (skipped)\n      ${detail}`);
+  }
+
+  /** A step that is only worth a line (something started). */
+  note(name: string, detail?: string, ms = 0): void {
+    this.#record({ name, ok: true, ms, detail });
   }
 
   /** A block of text under the last step (a table, an explanation). */

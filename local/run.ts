@@ -1,6 +1,10 @@
 import { rmSync } from 'node:fs';
+import { DynamoDbAuditStore } from '../adapters/dynamodb-audit-store';
 import { startDynalite } from './dynalite';
 import { auditDemo } from './demo/audit';
+import { databaseDemo } from './demo/database';
+import { addDatabaseDemo } from './demo/database-stack';
+import { startSecretsManagerEmulator } from './secrets-manager';
 import { loadFunction, withEnvironment } from './lambda-runner';
 import { Reporter, type StepRecord } from './reporter';
 import { synthesize } from './synth';
@@ -33,7 +37,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
   let assembly: string | undefined;
   try {
     const synth = await reporter.step('synthesized the stack (esbuild bundles, cdk-nag checks)', async () => {
-      const result = synthesize();
+      const result = synthesize({ customize: addDatabaseDemo });
       assembly = result.outdir;
       const counts = countTypes(result.template.Resources);
       return { detail: `${counts} in ${result.outdir}`, data: result };
@@ -61,11 +65,21 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
           : table;
       return attribute ? `arn:aws:local:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${logicalId}` : `rotor-${logicalId}`;
     };
+    const emulator = await reporter.step('started the Secrets Manager emulator', async () => {
+      const sm = await startSecretsManagerEmulator({ region: LOCAL_REGION, accountId: LOCAL_ACCOUNT });
+      cleanups.push(async () => {
+        await sm.rotations.settled();
+        await sm.close();
+      });
+      return { detail: sm.endpoint, data: sm };
+    });
+
     const restoreEnvironment = withEnvironment({
       AWS_REGION: LOCAL_REGION,
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.data.endpoint,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: emulator.data.endpoint,
       POWERTOOLS_METRICS_DISABLED: 'true',
       POWERTOOLS_TRACE_ENABLED: 'false',
       POWERTOOLS_LOG_LEVEL: options.verbose ? 'DEBUG' : 'SILENT',
@@ -77,6 +91,20 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
     const auditTable = [...tables.data.entries()].find(([id]) => id.startsWith('AuditTable'))![1];
 
     await auditDemo({ reporter, client, auditTable, ingest });
+
+    const rotateFn = stack.functions.find((f) => f.logicalId.startsWith('RotateDatabasePostgres'));
+    if (!rotateFn) throw new Error('the template has no rotate-database function');
+    await databaseDemo({
+      reporter,
+      stack,
+      emulator: emulator.data,
+      rotateDatabase: {
+        arn: `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${rotateFn.logicalId}`,
+        handler: loadFunction(rotateFn, physical, { quiet: !options.verbose }),
+      },
+      audit: new DynamoDbAuditStore(auditTable, client),
+      cleanups,
+    });
     return { ok: true, steps: reporter.steps, assembly: options.keepAssembly ? assembly : undefined };
   } catch (error) {
     // A failure inside a step is already reported; one between steps is reported here.

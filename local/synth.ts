@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { buildApp } from '../lib/app';
+import type { RotorStack } from '../lib/rotor-stack';
 import type { CfnTemplate } from './template';
 
 /** A Lambda function as `cdk synth` produced it: its bundle folder, handler and template properties. */
@@ -28,9 +29,13 @@ export interface SynthesizedStack {
  * Synthesizes the Rotor stack exactly as `npx cdk synth` does (bundling with esbuild, cdk-nag on) into a
  * cloud assembly folder, and returns the template and the functions with their bundles.
  */
-export function synthesize(outdir = mkdtempSync(path.join(tmpdir(), 'rotor-cdk-out-'))): SynthesizedStack {
+export function synthesize(
+  options: { outdir?: string; customize?: (stack: RotorStack) => void } = {},
+): SynthesizedStack {
+  const outdir = options.outdir ?? mkdtempSync(path.join(tmpdir(), 'rotor-cdk-out-'));
   // As the CDK CLI does: asset metadata names each function's bundle folder in the template.
   const { app, stack } = buildApp({ outdir, context: { 'aws:cdk:enable-asset-metadata': true } });
+  options.customize?.(stack);
   const assembly = app.synth();
   const template = assembly.getStackByName(stack.stackName).template as SynthesizedStack['template'];
   const functions = Object.entries(template.Resources)

@@ -2,7 +2,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
-import { fixturePassword, freePort, serviceDir } from './postgres';
+import { fixturePassword, freePort, serviceDir } from '../../local/postgres';
 
 /** A running throwaway MariaDB with password authentication enforced for TCP logins on 127.0.0.1. */
 export interface MariaDbServer {

@@ -14,6 +14,8 @@ describe('rotor local (npm start)', () => {
         'ingested CloudTrail records through the bundled audit-ingest function',
         'verified every chain',
         'tampered with one record and verified again',
+        'rotated it: RotateSecret ran the bundled rotate-database function',
+        'checked the database: the new password logs in, the old one is refused',
       ]),
     );
     expect(result.steps.every((s: { ok: boolean }) => s.ok)).toBe(true);
