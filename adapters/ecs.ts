@@ -1,3 +1,4 @@
+import { awsErrorInfo } from './aws-errors';
 import {
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
@@ -154,44 +155,10 @@ function toContainer(container: ContainerDefinition): EcsContainer {
   };
 }
 
-const THROTTLING = new Set([
-  'ThrottlingException',
-  'Throttling',
-  'TooManyRequestsException',
-  'RequestLimitExceeded',
-]);
-const NETWORK = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ETIMEDOUT',
-  'EPIPE',
-  'TimeoutError',
-  'RequestTimeout',
-]);
-
 /** Sorts an SDK error: throttling, unavailable (5xx, network) or refused; keeps it as the cause. */
 export function toEcsError(operation: string, context: ConsumerErrorContext, error: unknown): RotorError {
-  const e = error as {
-    name?: unknown;
-    code?: unknown;
-    $metadata?: { httpStatusCode?: number };
-    $fault?: unknown;
-  };
-  const code =
-    typeof e?.name === 'string' && e.name !== 'Error'
-      ? e.name
-      : typeof e?.code === 'string'
-        ? e.code
-        : 'UnknownError';
-  if (THROTTLING.has(code)) return new EcsThrottlingError(operation, context, error);
-  const status = e?.$metadata?.httpStatusCode;
-  if (
-    e?.$fault === 'server' ||
-    (status !== undefined && status >= 500) ||
-    NETWORK.has(code) ||
-    (typeof e?.code === 'string' && NETWORK.has(e.code))
-  ) {
-    return new EcsUnavailableError(operation, code, context, error);
-  }
+  const { code, throttled, retryable } = awsErrorInfo(error);
+  if (throttled) return new EcsThrottlingError(operation, context, error);
+  if (retryable) return new EcsUnavailableError(operation, code, context, error);
   return new EcsRequestError(operation, code, context, error);
 }

@@ -1,3 +1,4 @@
+import { awsErrorInfo, type AwsErrorInfo } from './aws-errors';
 import {
   CreateAccessKeyCommand,
   DeleteAccessKeyCommand,
@@ -45,16 +46,6 @@ export interface IamAccessKeyProviderOptions {
 /** IAM allows two access keys per user, active or inactive (IAM quotas). */
 export const IAM_ACCESS_KEY_LIMIT = 2;
 
-const THROTTLING = new Set([
-  'Throttling',
-  'ThrottlingException',
-  'RequestLimitExceeded',
-  'TooManyRequestsException',
-  'ServiceFailure',
-  'ServiceFailureException',
-  'ServiceUnavailable',
-  'InternalFailure',
-]);
 // STS answers these while a new key has not reached it yet, and for keys that are wrong or inactive.
 const KEY_REFUSED = new Set([
   'InvalidClientTokenId',
@@ -62,35 +53,6 @@ const KEY_REFUSED = new Set([
   'AccessDenied',
   'UnrecognizedClientException',
 ]);
-const NETWORK = new Set([
-  'TimeoutError',
-  'AbortError',
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ETIMEDOUT',
-  'EPIPE',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-]);
-
-interface AwsErrorInfo {
-  readonly code: string;
-  readonly status?: number;
-}
-
-/** The code and HTTP status of an SDK error, and nothing of its message. */
-function errorInfo(error: unknown): AwsErrorInfo {
-  const candidate = error as { name?: unknown; code?: unknown; $metadata?: { httpStatusCode?: unknown } };
-  const code =
-    typeof candidate?.name === 'string' && candidate.name !== 'Error'
-      ? candidate.name
-      : typeof candidate?.code === 'string'
-        ? candidate.code
-        : 'UnknownError';
-  const status = candidate?.$metadata?.httpStatusCode;
-  return typeof status === 'number' ? { code, status } : { code };
-}
-
 /** Whether `arn` is the IAM user `userName` (any path): `arn:<partition>:iam::<account>:user/<path>/<name>`. */
 function isUserArn(arn: string | undefined, userName: string): boolean {
   const parts = (arn ?? '').split(':');
@@ -100,9 +62,7 @@ function isUserArn(arn: string | undefined, userName: string): boolean {
 }
 
 function isUnavailable(info: AwsErrorInfo): boolean {
-  return (
-    THROTTLING.has(info.code) || NETWORK.has(info.code) || (info.status !== undefined && info.status >= 500)
-  );
+  return info.retryable;
 }
 
 /**
@@ -130,7 +90,7 @@ export function iamAccessKeyProvider(options: IamAccessKeyProviderOptions = {}):
       }));
 
   const fail = (operation: string, settings: IamKeySettings, error: unknown, keyId?: string): never => {
-    const info = errorInfo(error);
+    const info = awsErrorInfo(error);
     const context = {
       provider: AWS_IAM_PROVIDER,
       operation,
@@ -186,7 +146,7 @@ export function iamAccessKeyProvider(options: IamAccessKeyProviderOptions = {}):
         if (!isUserArn(identity.Arn, settings.userName)) return { ok: false, reason: 'identity-mismatch' };
         return { ok: true };
       } catch (error) {
-        const info = errorInfo(error);
+        const info = awsErrorInfo(error);
         if (KEY_REFUSED.has(info.code)) return { ok: false, reason: info.code };
         return fail('GetCallerIdentity', settings, error, key.keyId);
       } finally {

@@ -8,7 +8,7 @@ import {
 import type { Sensitive } from '../core/sensitive';
 import { RdsRequestError, RdsUnavailableError } from '../core/rotation/errors';
 import type { RdsDatabaseInfo, RdsPort, RdsTarget } from '../core/rotation/database/ports';
-import { awsErrorInfo } from './secrets-store';
+import { awsErrorInfo } from './aws-errors';
 
 const NOT_FOUND = new Set([
   'DBInstanceNotFoundFault',

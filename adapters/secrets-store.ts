@@ -19,6 +19,7 @@ import type {
   SecretVersion,
   VersionSelector,
 } from '../core/rotation/ports';
+import { awsErrorInfo } from './aws-errors';
 
 /**
  * The SecretStore port over Secrets Manager. Throttling, 5xx and network errors (after the SDK's own
@@ -165,55 +166,4 @@ export function secretsManagerStore(
       }
     },
   };
-}
-
-/**
- * How an AWS SDK v3 error is sorted: its code (the exception name), and whether a retry may pass.
- * Only the code is ever reported: service messages are not ours to vouch for.
- */
-export interface AwsErrorInfo {
-  readonly code: string;
-  readonly retryable: boolean;
-}
-
-const RETRYABLE_CODES = new Set([
-  'ThrottlingException',
-  'Throttling',
-  'TooManyRequestsException',
-  'RequestLimitExceeded',
-  'InternalServiceError',
-  'InternalFailure',
-  'ServiceUnavailable',
-  'ServiceUnavailableException',
-  'TimeoutError',
-  'RequestTimeout',
-  'RequestTimeoutException',
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ETIMEDOUT',
-  'EPIPE',
-]);
-
-/** Reads the code and retryability of an SDK error (throttling, 5xx and network errors are retryable). */
-export function awsErrorInfo(error: unknown): AwsErrorInfo {
-  const e = error as {
-    name?: unknown;
-    code?: unknown;
-    $retryable?: unknown;
-    $fault?: unknown;
-    $metadata?: { httpStatusCode?: number };
-  };
-  const code =
-    typeof e?.name === 'string' && e.name !== 'Error'
-      ? e.name
-      : typeof e?.code === 'string'
-        ? e.code
-        : 'UnknownError';
-  const status = e?.$metadata?.httpStatusCode;
-  const retryable =
-    RETRYABLE_CODES.has(code) ||
-    e?.$retryable !== undefined ||
-    e?.$fault === 'server' ||
-    (status !== undefined && status >= 500);
-  return { code, retryable };
 }

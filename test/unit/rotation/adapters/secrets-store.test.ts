@@ -11,7 +11,8 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { randomUUID } from 'node:crypto';
 import { Sensitive } from '../../../../core/sensitive';
-import { secretsManagerStore, awsErrorInfo } from '../../../../adapters/secrets-store';
+import { awsErrorInfo } from '../../../../adapters/aws-errors';
+import { secretsManagerStore } from '../../../../adapters/secrets-store';
 import {
   SecretStoreRequestError,
   SecretStoreUnavailableError,
@@ -158,17 +159,19 @@ describe('secretsManagerStore', () => {
 
 describe('awsErrorInfo', () => {
   it('reads the code from name or code and treats 5xx as retryable', () => {
-    expect(awsErrorInfo(awsError('ValidationException'))).toEqual({
+    expect(awsErrorInfo(awsError('ValidationException'))).toMatchObject({
       code: 'ValidationException',
       retryable: false,
     });
-    expect(awsErrorInfo(Object.assign(new Error('x'), { code: 'ECONNRESET' }))).toEqual({
+    expect(awsErrorInfo(Object.assign(new Error('x'), { code: 'ECONNRESET' }))).toMatchObject({
       code: 'ECONNRESET',
       retryable: true,
     });
-    expect(awsErrorInfo({ name: 'Weird', $metadata: { httpStatusCode: 503 } })).toEqual({
+    expect(awsErrorInfo({ name: 'Weird', $metadata: { httpStatusCode: 503 } })).toMatchObject({
       code: 'Weird',
+      status: 503,
       retryable: true,
     });
+    expect(awsErrorInfo(awsError('ThrottlingException'))).toMatchObject({ throttled: true, retryable: true });
   });
 });
