@@ -1,10 +1,10 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ImageStore, StoredBlob } from '../unit/scanning/image/support/image-builder';
+import { freePort } from '../../local/postgres';
 
 /**
  * Debian's `docker-registry` (distribution 2.8) on loopback for integration tests: its own config in a
@@ -95,19 +95,6 @@ function bcrypt(password: string): string {
   const script =
     'import crypt,sys; print(crypt.crypt(sys.stdin.read(), crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=1<<4)))';
   return execFileSync('python3', ['-W', 'ignore', '-c', script], { input: password }).toString().trim();
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
 }
 
 async function waitReady(url: string, child: ChildProcess): Promise<void> {
