@@ -2,6 +2,8 @@
 import { Command, CommanderError } from 'commander';
 import { version } from '../package.json';
 import { auditCommand } from './commands/audit';
+import { caCommand } from './commands/ca';
+import { certCommand } from './commands/cert';
 import { localCommand } from './commands/local';
 import { scanCommand } from './commands/scan';
 import { UsageError } from './output';
@@ -10,15 +12,17 @@ import { UsageError } from './output';
 export function program(): Command {
   return new Command('rotor')
     .description(
-      'Rotor rotates secrets, finds leaked secrets in container images and keeps a tamper-evident audit trail.\n' +
-        'Deploy it with `npx cdk deploy`; use this command to read and verify the audit trail, or run the whole\n' +
-        'pipeline on this machine with `rotor local`.',
+      'Rotor rotates secrets, finds leaked secrets in container images and keeps a tamper-evident audit trail. ' +
+        'Deploy it with `npx cdk deploy`; use this command to scan images and folders, read and verify the audit ' +
+        'trail, manage the private CA, or run the whole pipeline on this machine with `rotor local`.',
     )
     .version(version)
     .showHelpAfterError('(run with --help for usage)')
     .addCommand(localCommand())
     .addCommand(scanCommand())
     .addCommand(auditCommand())
+    .addCommand(caCommand())
+    .addCommand(certCommand())
     .addHelpText(
       'after',
       `
@@ -29,6 +33,8 @@ Examples:
   rotor audit list --subject prod/orders-db --since 24h
   rotor audit list --type secret.access --json
   rotor audit verify                          verify every chain; exit 1 if one is broken
+  rotor ca init --kms-key alias/rotor-ca --subject "CN=Rotor CA" --secret rotor/ca
+  rotor cert show prod/api-tls                subject, SANs, serial, days left, chain status
 
 Environment:
   ROTOR_AUDIT_TABLE   the audit table (else --table, else the deployed stack's output)

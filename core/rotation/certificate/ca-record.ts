@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { splitPem } from './authority';
 import { InvalidCertificateSecretError } from './errors';
 import type { SignerAlgorithm } from './signer';
 import type { X509Certificate } from './x509';
@@ -81,4 +82,12 @@ export function parseCaRecord(text: string, secretId?: string): CaRecord {
 /** The JSON to store. */
 export function buildCaRecord(record: CaRecord): string {
   return JSON.stringify(record);
+}
+
+/**
+ * The certificate a TLS client of the CA's leaves trusts: the root at the end of the record's chain, or the
+ * CA certificate itself when it is the root (clients do not accept a chain that ends in an intermediate).
+ */
+export function caRecordTrustAnchor(record: CaRecord): string {
+  return splitPem(record.chain).at(-1) ?? record.certificate;
 }

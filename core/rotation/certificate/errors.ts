@@ -1,4 +1,5 @@
 import { RotorError, TransientError } from '../../errors';
+import { RetryableRotationError, RotationError } from '../errors';
 
 /**
  * Errors of the certificate authority and of certificate secrets. Messages and context name the step, the
@@ -40,3 +41,15 @@ export class CertificateVerificationError extends RotorError {}
 
 /** An external issuer (ACM Private CA) did not deliver the certificate within the polling budget. */
 export class IssuanceTimeoutError extends TransientError {}
+
+/** ACM refused ImportCertificate or DescribeCertificate (permissions, an unknown or invalid certificate). */
+export class AcmRefusedError extends RotorError {}
+
+/** ACM throttled a call or failed internally: retry with backoff. */
+export class AcmUnavailableError extends TransientError {}
+
+/** A rotation step could not issue or import: the issuer (KMS, ACM PCA) or ACM refused. Not retryable. */
+export class CertificateIssuerRefusedError extends RotationError {}
+
+/** A rotation step met a throttled or briefly unavailable issuer (KMS, ACM PCA) or ACM: retry later. */
+export class CertificateIssuerUnavailableError extends RetryableRotationError {}

@@ -37,4 +37,31 @@ export {
 export { verifyCertificateSecret, type VerifyCertificateOptions, type CertificateCheck } from './verify';
 export { renewalDue, jitterFraction, type RenewalDecision, type RenewalOptions } from './renewal';
 export { createLeafCsr, type LeafCsr } from './leaf-csr';
-export { createCaRecord, parseCaRecord, buildCaRecord, type CaRecord } from './ca-record';
+export {
+  createCaRecord,
+  parseCaRecord,
+  buildCaRecord,
+  caRecordTrustAnchor,
+  type CaRecord,
+} from './ca-record';
+export {
+  certificateRotator,
+  certificateRotatorFor,
+  certificateRenewalDue,
+  CERTIFICATE_KIND,
+} from './rotator';
+export type {
+  CertificateRotatorPorts,
+  AcmImportPort,
+  PcaIssuerPort,
+  HandshakePort,
+  HandshakeResult,
+} from './rotator-ports';
+export {
+  parseCertificateRotationSecret,
+  serializeCertificateRotationSecret,
+  issuerReference,
+  type CertificateRotationSecret,
+  type IssuerReference,
+} from './rotation-secret';
+export { asRotationError } from './rotation-errors';

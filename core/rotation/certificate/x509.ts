@@ -1,4 +1,5 @@
-// The only door to @peculiar/x509 in this folder: the polyfill it needs must load first.
-import './reflect-metadata';
+// The only door to @peculiar/x509 in this folder: tsyringe (which x509 uses) needs the Reflect metadata
+// polyfill loaded first.
+import 'reflect-metadata';
 
 export * from '@peculiar/x509';
