@@ -9,6 +9,8 @@
  * - testSecret / `verify`: `verifyNewKey` (bounded retries for propagation); map `KeyRejectedError`.
  * - after consumers refreshed / `revoke`: `revokePrevious({ trigger: 'consumers-moved' })`; `deferred`
  *   means ask again later.
+ * `apiKeyRotator` (rotator.ts) does exactly this over a provider registry (registry.ts); the engine has
+ * no revocation step, so the rotation workflow calls `revokePreviousKey` (revoke-previous-key.ts).
  */
 export * from './backoff';
 export * from './errors';
@@ -17,3 +19,8 @@ export * from './provider';
 export * from './revoke';
 export * from './secret';
 export * from './verify';
+export * from './registry';
+export * from './revoke-previous-key';
+export * from './rotation-errors';
+export * from './rotator';
+export * from './select';

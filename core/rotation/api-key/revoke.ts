@@ -5,9 +5,10 @@ import type { KeyProvider, KeyRotationLog } from './provider';
 
 /**
  * Why a revocation runs: `consumers-moved` (the scheduled step after consumers refreshed: waits for the
- * grace period) or `next-rotation` (a new rotation begins: the previous key goes now, whatever the wait).
+ * grace period), `next-rotation` (a new rotation begins: the previous key goes now, whatever the wait) or
+ * `remediation` (the previous key leaked or must go now: no wait either).
  */
-export type RevokeTrigger = 'consumers-moved' | 'next-rotation';
+export type RevokeTrigger = 'consumers-moved' | 'next-rotation' | 'remediation';
 
 /** What `revokePrevious` needs. */
 export interface RevokePreviousInput<S> {
