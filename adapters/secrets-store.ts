@@ -59,6 +59,7 @@ export function secretsManagerStore(
           arn: out.ARN ?? secretId,
           name: out.Name ?? secretId,
           ...(out.RotationEnabled === undefined ? {} : { rotationEnabled: out.RotationEnabled }),
+          ...(out.RotationLambdaARN ? { rotationLambdaArn: out.RotationLambdaARN } : {}),
           versionIdsToStages: out.VersionIdsToStages ?? {},
           tags: Object.fromEntries(
             (out.Tags ?? []).filter((t) => t.Key !== undefined).map((t) => [t.Key!, t.Value ?? '']),

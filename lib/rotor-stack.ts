@@ -1,6 +1,7 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { AuditTrail } from './audit-trail';
+import { RotationWorkflow } from './rotation/rotation-workflow';
 import type { RotorConfig } from './config';
 
 export interface RotorStackProps extends StackProps {
@@ -10,6 +11,7 @@ export interface RotorStackProps extends StackProps {
 /** Rotor in one stack: the audit trail today; rotation, scanning, remediation and monitoring join it. */
 export class RotorStack extends Stack {
   readonly audit: AuditTrail;
+  readonly rotation: RotationWorkflow;
 
   constructor(scope: Construct, id: string, props: RotorStackProps) {
     super(scope, id, props);
@@ -17,6 +19,7 @@ export class RotorStack extends Stack {
       retentionDays: props.config.auditRetentionDays,
       ingestCloudTrail: props.config.ingestCloudTrail,
     });
+    this.rotation = new RotationWorkflow(this, 'Rotation', { audit: this.audit });
     // The CLI finds the table through this output when no --table is given.
     new CfnOutput(this, 'AuditTableName', {
       value: this.audit.table.tableName,

@@ -7,7 +7,8 @@ import { addDatabaseDemo } from './demo/database-stack';
 import { startSecretsManagerEmulator } from './secrets-manager';
 import { loadFunction, withEnvironment } from './lambda-runner';
 import { Reporter, type StepRecord } from './reporter';
-import { synthesize } from './synth';
+import { stateMachineDefinition } from './state-machine';
+import { synthesize, type SynthesizedStack } from './synth';
 import { createTablesFromTemplate } from './tables';
 
 export interface LocalRunOptions {
@@ -57,7 +58,11 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
       return { detail: [...created.values()].join(', '), data: created };
     });
 
+    const functionArn = (logicalId: string) =>
+      `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${logicalId}`;
     const physical = (logicalId: string, attribute?: string): string => {
+      if (stack.functions.some((f) => f.logicalId === logicalId))
+        return attribute === 'Arn' ? functionArn(logicalId) : logicalId;
       const table = tables.data.get(logicalId);
       if (table)
         return attribute === 'Arn'
@@ -92,6 +97,14 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
 
     await auditDemo({ reporter, client, auditTable, ingest });
 
+    // Every function of the template, by the ARN the local state machines call it by.
+    const lambdas = new Map(
+      stack.functions
+        .filter((f) => !f.logicalId.startsWith('AuditIngest'))
+        .map(
+          (f) => [functionArn(f.logicalId), loadFunction(f, physical, { quiet: !options.verbose })] as const,
+        ),
+    );
     const rotateFn = stack.functions.find((f) => f.logicalId.startsWith('RotateDatabasePostgres'));
     if (!rotateFn) throw new Error('the template has no rotate-database function');
     await databaseDemo({
@@ -99,9 +112,10 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
       stack,
       emulator: emulator.data,
       rotateDatabase: {
-        arn: `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${rotateFn.logicalId}`,
-        handler: loadFunction(rotateFn, physical, { quiet: !options.verbose }),
+        arn: functionArn(rotateFn.logicalId),
+        handler: lambdas.get(functionArn(rotateFn.logicalId))!,
       },
+      workflow: { definition: rotationWorkflowDefinition(stack, physical), lambdas },
       audit: new DynamoDbAuditStore(auditTable, client),
       cleanups,
     });
@@ -122,6 +136,19 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
   }
 }
 
+/** The rotation workflow's definition from the template, resolved to local names. */
+function rotationWorkflowDefinition(
+  stack: SynthesizedStack,
+  physical: (id: string, attribute?: string) => string,
+) {
+  const id = Object.keys(stack.template.Resources).find(
+    (key) =>
+      key.startsWith('Rotation') && stack.template.Resources[key].Type === 'AWS::StepFunctions::StateMachine',
+  );
+  if (!id) throw new Error('the template has no rotation workflow');
+  return stateMachineDefinition(stack.template, id, physical);
+}
+
 function countTypes(resources: Record<string, { Type: string }>): string {
   const count = (type: string, noun: string) => {
     const n = Object.values(resources).filter((r) => r.Type === type).length;
@@ -131,5 +158,6 @@ function countTypes(resources: Record<string, { Type: string }>): string {
     count('AWS::DynamoDB::Table', 'table'),
     count('AWS::Lambda::Function', 'function'),
     count('AWS::Events::Rule', 'rule'),
+    count('AWS::StepFunctions::StateMachine', 'state machine'),
   ].join(', ');
 }

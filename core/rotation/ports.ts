@@ -17,6 +17,8 @@ export interface SecretDescription {
   readonly name: string;
   /** `undefined` when Secrets Manager does not say (treated as enabled, as AWS's database templates do). */
   readonly rotationEnabled?: boolean;
+  /** The function Secrets Manager invokes for this secret's rotation, when rotation is configured. */
+  readonly rotationLambdaArn?: string;
   /** Only versions with at least one staging label; unlabelled (deprecated) versions are not listed. */
   readonly versionIdsToStages: Readonly<Record<string, readonly string[]>>;
   readonly tags: Readonly<Record<string, string>>;

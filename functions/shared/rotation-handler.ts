@@ -6,6 +6,7 @@ import { DynamoDbAuditStore } from '../../adapters/dynamodb-audit-store';
 import { secretsManagerStore } from '../../adapters/secrets-store';
 import { secretSubject } from '../../core/audit/event';
 import { AuditWriter } from '../../core/audit/writer';
+import { abandonRotation, type AbandonResult } from '../../core/rotation/abandon';
 import { rotate, type RotationDeps, type RotationEvent, type StepResult } from '../../core/rotation/contract';
 import type { RotationLog } from '../../core/rotation/ports';
 import { readEnv } from './env';
@@ -20,6 +21,13 @@ const RotationEnv = z.object({
 });
 
 const StepNames = new Set(['createSecret', 'setSecret', 'testSecret', 'finishSecret']);
+
+/**
+ * What invokes a rotation function: Secrets Manager's event, or the rotation workflow's, which adds
+ * `Workflow: true` (it mints its own token and may rotate without Secrets Manager's schedule) and may ask
+ * for `abandonSecret`, Rotor's roll-back step that gives up the pending version without touching AWSCURRENT.
+ */
+export type RotationInvocation = RotationEvent & { readonly Workflow?: boolean };
 
 /**
  * A rotation function for one family of kinds: the contract engine over Secrets Manager, with a Powertools
@@ -70,23 +78,38 @@ export function rotationHandler(options: { service: string; rotatorFor: Rotation
     });
   };
 
-  return rotorHandler({ logger, metrics }, async (event: RotationEvent): Promise<StepResult> => {
-    logger.appendKeys({ secretId: event.SecretId, step: event.Step, version: event.ClientRequestToken });
-    const started = performance.now();
-    try {
-      const result = await rotate(event, deps);
-      const ms = performance.now() - started;
-      metrics.addDimension('step', event.Step);
-      metrics.addMetric('StepDuration', MetricUnit.Milliseconds, ms);
-      logger.info('rotation step done', { outcome: result.outcome, durationMs: Math.round(ms) });
-      await record(event, ms);
-      return result;
-    } catch (error) {
-      // Auditing a failure must not hide it: the step's own error is what the caller needs.
-      await record(event, performance.now() - started, error as Error).catch((auditError: Error) =>
-        logger.warn('could not audit the failed step', { errorName: auditError.name }),
-      );
-      throw error;
-    }
-  });
+  return rotorHandler(
+    { logger, metrics },
+    async (event: RotationInvocation): Promise<StepResult | AbandonResult> => {
+      logger.appendKeys({ secretId: event.SecretId, step: event.Step, version: event.ClientRequestToken });
+      const started = performance.now();
+      if (event.Workflow && event.Step === 'abandonSecret') {
+        const result = await abandonRotation(
+          { secretId: event.SecretId, token: event.ClientRequestToken },
+          deps,
+        );
+        logger.warn('rotation abandoned: AWSCURRENT unchanged', { outcome: result.outcome });
+        return result;
+      }
+      try {
+        const result = await rotate(
+          event,
+          deps,
+          event.Workflow ? { acceptNewToken: true, requireRotationEnabled: false } : {},
+        );
+        const ms = performance.now() - started;
+        metrics.addDimension('step', event.Step);
+        metrics.addMetric('StepDuration', MetricUnit.Milliseconds, ms);
+        logger.info('rotation step done', { outcome: result.outcome, durationMs: Math.round(ms) });
+        await record(event, ms);
+        return result;
+      } catch (error) {
+        // Auditing a failure must not hide it: the step's own error is what the caller needs.
+        await record(event, performance.now() - started, error as Error).catch((auditError: Error) =>
+          logger.warn('could not audit the failed step', { errorName: auditError.name }),
+        );
+        throw error;
+      }
+    },
+  );
 }

@@ -10,6 +10,7 @@ import {
   type DatabaseStrategyName,
 } from '../../core/contracts/rotation';
 import type { AuditTrail } from '../audit-trail';
+import type { RotationWorkflow } from './rotation-workflow';
 import { RotorFunction } from '../shared/rotor-function';
 
 export interface DatabaseRotationProps {
@@ -34,6 +35,8 @@ export interface DatabaseRotationProps {
   readonly rdsResourceArn?: string;
   /** Where each rotation step is recorded. @default steps are not audited */
   readonly audit?: AuditTrail;
+  /** The rotation workflow that may rotate this secret too (remediation, manual runs). @default only Secrets Manager's schedule */
+  readonly workflow?: RotationWorkflow;
 }
 
 /**
@@ -88,6 +91,7 @@ export class DatabaseRotation extends Construct {
       );
     }
 
+    props.workflow?.addSecret(props.secret, fn);
     Tags.of(props.secret).add(ROTATION_TAGS.kind, props.engine);
     Tags.of(props.secret).add(ROTATION_TAGS.strategy, strategy);
   }

@@ -18,5 +18,6 @@ export function addDatabaseDemo(stack: RotorStack): void {
     secret,
     engine: 'postgres',
     audit: stack.audit,
+    workflow: stack.rotation,
   });
 }

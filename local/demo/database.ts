@@ -12,6 +12,7 @@ import { fixturePassword, startPostgres, type PostgresServer } from '../postgres
 import type { Reporter } from '../reporter';
 import type { SecretsManagerEmulator } from '../secrets-manager';
 import type { SynthesizedStack } from '../synth';
+import { runStateMachine, type stateMachineDefinition } from '../state-machine';
 import { resourcesOfType } from '../template';
 import { DEMO_SECRET_ID } from './database-stack';
 
@@ -26,6 +27,11 @@ export async function databaseDemo(options: {
   stack: SynthesizedStack;
   emulator: SecretsManagerEmulator;
   rotateDatabase: { arn: string; handler: LocalHandler };
+  /** The synthesized rotation workflow and the functions it calls. */
+  workflow: {
+    definition: ReturnType<typeof stateMachineDefinition>;
+    lambdas: ReadonlyMap<string, LocalHandler>;
+  };
   audit: DynamoDbAuditStore;
   cleanups: Array<() => Promise<void> | void>;
 }): Promise<void> {
@@ -100,8 +106,30 @@ export async function databaseDemo(options: {
     };
   });
 
+  const before = await currentValue(sm, arn);
+  await reporter.step(
+    'rotated it again through the rotation workflow (the synthesized state machine)',
+    async () => {
+      const notices: string[] = [];
+      const execution = await runStateMachine(
+        options.workflow.definition,
+        { secretId: name, reason: 'manual' },
+        { lambdas: options.workflow.lambdas, publish: (m) => notices.push(m.Message ?? '') },
+        {
+          executionId: `arn:aws:states:${emulator.region}:${emulator.accountId}:execution:rotation:local-${Date.now()}`,
+        },
+      );
+      if (execution.status !== 'SUCCEEDED')
+        throw new Error(`${execution.error?.name}: ${execution.error?.message}`);
+      const after = await currentValue(sm, arn);
+      if (after.password === before.password)
+        throw new Error('the workflow succeeded but the password did not change');
+      return { detail: `states: ${execution.states.join(' -> ')}` };
+    },
+  );
+
   await reporter.step('checked the database: the new password logs in, the old one is refused', async () => {
-    const current = JSON.parse((await sm.send(new GetSecretValueCommand({ SecretId: arn }))).SecretString!);
+    const current = await currentValue(sm, arn);
     const fresh = await login(pg.port, current.username, current.password);
     const stale = await login(pg.port, 'orders_app', password);
     if (!fresh || stale)
@@ -114,6 +142,13 @@ export async function databaseDemo(options: {
       detail: `audit chain SECRET#${name}: ${report.records} records, intact; no password was printed`,
     };
   });
+}
+
+async function currentValue(
+  sm: SecretsManagerClient,
+  arn: string,
+): Promise<{ username: string; password: string }> {
+  return JSON.parse((await sm.send(new GetSecretValueCommand({ SecretId: arn }))).SecretString!);
 }
 
 async function login(port: number, user: string, password: string): Promise<boolean> {

@@ -1,0 +1,96 @@
+import { StateMachine } from 'aws-local-stepfunctions';
+import type { LocalHandler } from './lambda-runner';
+import { type CfnTemplate, resolveIntrinsics } from './template';
+
+type Definition = { States: Record<string, { Type: string; Resource?: string }> };
+
+/** A state machine's definition from the synthesized template, its `Fn::Join` resolved to local names. */
+export function stateMachineDefinition(
+  template: CfnTemplate,
+  logicalId: string,
+  physical: (logicalId: string, attribute?: string) => string,
+): Definition {
+  const resource = template.Resources[logicalId];
+  if (resource?.Type !== 'AWS::StepFunctions::StateMachine')
+    throw new Error(`${logicalId} is not a state machine`);
+  return JSON.parse(String(resolveIntrinsics(resource.Properties?.DefinitionString, physical))) as Definition;
+}
+
+/** What a local run of a state machine needs: the functions by ARN, and where SNS messages go. */
+export interface LocalServices {
+  readonly lambdas: ReadonlyMap<string, LocalHandler>;
+  readonly publish?: (message: { TopicArn?: string; Subject?: string; Message?: string }) => void;
+}
+
+/** The outcome of a local execution. */
+export interface LocalExecution {
+  readonly status: 'SUCCEEDED' | 'FAILED';
+  readonly output?: unknown;
+  readonly error?: { readonly name: string; readonly message: string };
+  /** The states entered, in order. */
+  readonly states: string[];
+}
+
+/**
+ * Runs the template's own state machine definition with aws-local-stepfunctions: every Task state is
+ * mapped to the local service it names (a Lambda ARN, `lambda:invoke` with a FunctionName, `sns:publish`),
+ * so the definition that deploys is the one that runs. Retry intervals are shortened, not removed.
+ */
+export async function runStateMachine(
+  definition: Definition,
+  input: unknown,
+  services: LocalServices,
+  options: { executionId: string; retryIntervalMs?: number },
+): Promise<LocalExecution> {
+  const lambda = (arn: string): LocalHandler => {
+    const handler = services.lambdas.get(arn);
+    if (!handler) throw new Error(`no local function for ${arn}`);
+    return handler;
+  };
+  const handlers: Record<string, (input: never) => Promise<unknown>> = {};
+  const retries: Record<string, number> = {};
+  for (const [name, state] of Object.entries(definition.States)) {
+    if (state.Type !== 'Task' || !state.Resource) continue;
+    retries[name] = options.retryIntervalMs ?? 10;
+    if (state.Resource === 'arn:aws:states:::lambda:invoke') {
+      handlers[name] = async (params: { FunctionName: string; Payload: unknown }) => ({
+        Payload: await lambda(params.FunctionName)(params.Payload),
+      });
+    } else if (state.Resource === 'arn:aws:states:::sns:publish') {
+      handlers[name] = async (params: { TopicArn?: string; Subject?: string; Message?: string }) => {
+        services.publish?.(params);
+        return { MessageId: crypto.randomUUID() };
+      };
+    } else if (state.Resource.startsWith('arn:aws:lambda:')) {
+      const arn = state.Resource;
+      handlers[name] = async (payload: unknown) => lambda(arn)(payload);
+    } else {
+      throw new Error(`the local runner has no stand-in for ${state.Resource} (state ${name})`);
+    }
+  }
+  const machine = new StateMachine(definition as never, { validationOptions: { checkArn: false } });
+  const execution = machine.run(input as never, {
+    overrides: { taskResourceLocalHandlers: handlers as never, retryIntervalOverrides: retries },
+    context: { Execution: { Id: options.executionId, Name: options.executionId.split(':').at(-1) } } as never,
+  });
+  const states: string[] = [];
+  const collect = (async () => {
+    for await (const event of execution.eventLogs) {
+      const entered = event as { type?: string; state?: { name?: string } };
+      if (entered.type === 'StateEntered' && entered.state?.name) states.push(entered.state.name);
+    }
+  })();
+  try {
+    const output = await execution.result;
+    await collect;
+    return { status: 'SUCCEEDED', output, states };
+  } catch (error) {
+    await collect.catch(() => undefined);
+    const e = error as Error & { cause?: { name?: string; message?: string } };
+    return {
+      status: 'FAILED',
+      error: { name: e.cause?.name ?? e.name, message: e.cause?.message ?? e.message },
+      states,
+    };
+  }
+}

@@ -1,0 +1,284 @@
+import { PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import {
+  CreateSecretCommand,
+  DescribeSecretCommand,
+  GetSecretValueCommand,
+  RotateSecretCommand,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+import { Template } from 'aws-cdk-lib/assertions';
+import { Client } from 'pg';
+import { buildApp } from '../../../lib/app';
+import { addDatabaseDemo } from '../../../local/demo/database-stack';
+import { startDynalite, type LocalDynamoDb } from '../../../local/dynalite';
+import type { LocalHandler } from '../../../local/lambda-runner';
+import { fixturePassword, startPostgres, type PostgresServer } from '../../../local/postgres';
+import { startSecretsManagerEmulator, type SecretsManagerEmulator } from '../../../local/secrets-manager';
+import { runStateMachine, stateMachineDefinition } from '../../../local/state-machine';
+import { createTablesFromTemplate } from '../../../local/tables';
+import { DynamoDbAuditStore } from '../../../adapters/dynamodb-audit-store';
+import { verifyChain } from '../../../core/audit/verify';
+import { captureOutput, lambdaContext } from '../../support/lambda-context';
+import { NO_BUNDLING } from '../../support/synth';
+
+// The synthesized rotation workflow, run by aws-local-stepfunctions against the Secrets Manager emulator,
+// dynalite (the stack's own tables) and a real PostgreSQL, with the real handlers.
+const ACCOUNT = '000000000000';
+const REGION = 'us-east-1';
+let dynamo: LocalDynamoDb;
+let emulator: SecretsManagerEmulator;
+let pg: PostgresServer;
+let sm: SecretsManagerClient;
+let tables: Map<string, string>;
+let definition: ReturnType<typeof stateMachineDefinition>;
+let lambdas: Map<string, LocalHandler>;
+let audit: DynamoDbAuditStore;
+const published: Array<{ Subject?: string; Message?: string }> = [];
+let secretArn: string;
+let originalPassword: string;
+let output = '';
+
+const table = (prefix: string) => [...tables.entries()].find(([id]) => id.startsWith(prefix))![1];
+const arnOf = (logicalId: string) => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${logicalId}`;
+
+beforeAll(async () => {
+  const { stack } = buildApp({ context: NO_BUNDLING, nag: false });
+  addDatabaseDemo(stack);
+  const template = Template.fromStack(stack).toJSON() as never;
+  [dynamo, emulator, pg] = await Promise.all([
+    startDynalite(),
+    startSecretsManagerEmulator({ region: REGION, accountId: ACCOUNT }),
+    startPostgres(),
+  ]);
+  tables = await createTablesFromTemplate(dynamo.client(), template);
+  const physical = (id: string, attribute?: string) =>
+    tables.get(id) ??
+    (id.startsWith('Rotation') && attribute === 'Arn'
+      ? arnOf(id)
+      : attribute
+        ? `arn:aws:local:${REGION}:${ACCOUNT}:${id}`
+        : id);
+  const machineId = Object.keys((template as { Resources: Record<string, { Type: string }> }).Resources).find(
+    (id) =>
+      id.startsWith('Rotation') &&
+      (template as { Resources: Record<string, { Type: string }> }).Resources[id].Type ===
+        'AWS::StepFunctions::StateMachine',
+  )!;
+  definition = stateMachineDefinition(template, machineId, (id, attribute) =>
+    attribute === 'Arn' && !tables.has(id) ? arnOf(id) : physical(id, attribute),
+  );
+
+  Object.assign(process.env, {
+    AWS_REGION: REGION,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: emulator.endpoint,
+    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+    AUDIT_TABLE_NAME: table('AuditTable'),
+    LOCK_TABLE_NAME: table('RotationLocks'),
+  });
+  const wrap =
+    (handler: (event: unknown, context: unknown) => Promise<unknown>, name: string): LocalHandler =>
+    async (event) => {
+      const run = await captureOutput(() => handler(event, lambdaContext(name)));
+      output += run.output;
+      if (run.error) throw run.error;
+      return run.result;
+    };
+  const resources = (
+    template as {
+      Resources: Record<
+        string,
+        { Type: string; Properties?: { Environment?: { Variables?: Record<string, unknown> } } }
+      >;
+    }
+  ).Resources;
+  const fnId = (service: string) =>
+    Object.keys(resources).find(
+      (id) =>
+        resources[id].Type === 'AWS::Lambda::Function' &&
+        resources[id].Properties?.Environment?.Variables?.POWERTOOLS_SERVICE_NAME === service,
+    )!;
+  lambdas = new Map([
+    [
+      arnOf(fnId('rotation-control')),
+      wrap(require('../../../functions/rotation-control/handler').handler, 'rotation-control'),
+    ],
+    [
+      arnOf(fnId('rotate-database')),
+      wrap(require('../../../functions/rotate-database/handler').handler, 'rotate-database'),
+    ],
+  ]);
+  audit = new DynamoDbAuditStore(table('AuditTable'), dynamo.client());
+
+  // The demo secret, brought under rotation the way the stack does it: RotateSecret with its function.
+  sm = new SecretsManagerClient({ endpoint: emulator.endpoint, region: REGION });
+  originalPassword = fixturePassword();
+  await pg.sql(`CREATE ROLE orders_app LOGIN PASSWORD '${originalPassword}'`);
+  secretArn = (
+    await sm.send(
+      new CreateSecretCommand({
+        Name: 'demo/orders-db',
+        SecretString: JSON.stringify({
+          engine: 'postgres',
+          host: '127.0.0.1',
+          port: pg.port,
+          username: 'orders_app',
+          password: originalPassword,
+          dbname: 'postgres',
+          ssl: false,
+        }),
+        Tags: [
+          { Key: 'rotor:kind', Value: 'postgres' },
+          { Key: 'rotor:strategy', Value: 'single-user' },
+        ],
+      }),
+    )
+  ).ARN!;
+  const rotateArn = arnOf(fnId('rotate-database'));
+  emulator.registerRotationHandler(rotateArn, async (event) => void (await lambdas.get(rotateArn)!(event)));
+  const first = await sm.send(new RotateSecretCommand({ SecretId: secretArn, RotationLambdaARN: rotateArn }));
+  expect((await emulator.rotations.waitFor(first.VersionId!)).status).toBe('succeeded');
+});
+
+afterAll(async () => {
+  await emulator?.rotations.settled();
+  await Promise.all([emulator?.close(), dynamo?.close(), pg?.destroy()]);
+  for (const key of [
+    'AWS_ENDPOINT_URL_SECRETS_MANAGER',
+    'AWS_ENDPOINT_URL_DYNAMODB',
+    'AUDIT_TABLE_NAME',
+    'LOCK_TABLE_NAME',
+  ])
+    delete process.env[key];
+});
+
+const run = (input: unknown, executionId: string) =>
+  runStateMachine(
+    definition,
+    input,
+    { lambdas, publish: (m) => published.push(m) },
+    { executionId: `arn:aws:states:${REGION}:${ACCOUNT}:execution:rotation:${executionId}` },
+  );
+
+async function currentPassword(): Promise<string> {
+  return JSON.parse((await sm.send(new GetSecretValueCommand({ SecretId: secretArn }))).SecretString!)
+    .password;
+}
+
+async function login(password: string): Promise<boolean> {
+  const client = new Client({
+    host: '127.0.0.1',
+    port: pg.port,
+    user: 'orders_app',
+    password,
+    database: 'postgres',
+    connectionTimeoutMillis: 5000,
+  });
+  try {
+    await client.connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+async function locksHeld(): Promise<number> {
+  return (
+    (await dynamo.client().send(new ScanCommand({ TableName: table('RotationLocks') }))).Items?.length ?? 0
+  );
+}
+
+describe('the rotation workflow, synthesized and run locally', () => {
+  it('rotates the secret through every state, audits the outcome and releases the lock', async () => {
+    const before = await currentPassword();
+    const execution = await run({ secretId: 'demo/orders-db', reason: 'manual' }, 'manual-1');
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(execution.states).toEqual([
+      'Begin',
+      'CreateSecret',
+      'SetSecret',
+      'TestSecret',
+      'FinishSecret',
+      'End',
+      'Rotated',
+    ]);
+    const after = await currentPassword();
+    expect(after).not.toBe(before);
+    expect(await login(after)).toBe(true);
+    expect(await login(before)).toBe(false);
+    expect(await locksHeld()).toBe(0);
+    const outcomes = await audit.byType('rotation.outcome', { limit: 10 });
+    expect(outcomes.items[0]).toMatchObject({
+      subject: 'SECRET#demo/orders-db',
+      outcome: 'success',
+      details: { result: 'rotated', reason: 'manual', kind: 'postgres' },
+    });
+    expect(
+      (await verifyChain('SECRET#demo/orders-db', audit.chain('SECRET#demo/orders-db'))).broken,
+    ).toBeUndefined();
+  });
+
+  it('rolls back when the database is down through every retry: AWSCURRENT untouched, audited, notified, unlocked', async () => {
+    const before = await currentPassword();
+    await pg.stop();
+    let execution;
+    try {
+      execution = await run({ secretId: 'demo/orders-db', reason: 'schedule' }, 'down-1');
+    } finally {
+      await pg.start();
+    }
+    expect(execution.status).toBe('FAILED');
+    expect(execution.error?.name).toBe('RotationFailed');
+    expect(execution.states).toEqual([
+      'Begin',
+      'CreateSecret',
+      'SetSecret',
+      'Abandon',
+      'EndRolledBack',
+      'Notify',
+      'RotationFailed',
+    ]);
+    expect(await currentPassword()).toBe(before);
+    expect(await login(before)).toBe(true);
+    const described = await sm.send(new DescribeSecretCommand({ SecretId: secretArn }));
+    expect(Object.values(described.VersionIdsToStages ?? {}).flat()).not.toContain('AWSPENDING');
+    const [outcome] = (await audit.byType('rotation.outcome', { limit: 1 })).items;
+    expect(outcome).toMatchObject({
+      outcome: 'failure',
+      details: { result: 'rolled-back', reason: 'schedule', error: { name: 'DatabaseUnreachableError' } },
+    });
+    expect(published.at(-1)?.Message).toContain('rolled back; AWSCURRENT is unchanged');
+    expect(await locksHeld()).toBe(0);
+  });
+
+  it('recovers on the next run after a rollback', async () => {
+    const execution = await run({ secretId: 'demo/orders-db', reason: 'manual' }, 'manual-2');
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(await login(await currentPassword())).toBe(true);
+  });
+
+  it('skips, changing nothing, while another rotation of the secret holds its lock', async () => {
+    const before = await currentPassword();
+    await dynamo.client().send(
+      new PutItemCommand({
+        TableName: table('RotationLocks'),
+        Item: marshall({
+          lockKey: `ROTATION#${secretArn}`,
+          owner: 'another-execution',
+          expiresAt: Math.floor(Date.now() / 1000) + 600,
+        }),
+      }),
+    );
+    const execution = await run({ secretId: 'demo/orders-db', reason: 'schedule' }, 'locked-1');
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(execution.states).toEqual(['Begin', 'Skipped']);
+    expect(await currentPassword()).toBe(before);
+  });
+
+  it('never printed a password', async () => {
+    expect(output).toContain('rotation step done');
+    expect(output).not.toContain(originalPassword);
+  });
+});

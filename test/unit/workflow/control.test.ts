@@ -1,0 +1,170 @@
+import { AuditWriter } from '../../../core/audit/writer';
+import { verifyChain } from '../../../core/audit/verify';
+import { LockHeldError, type LockStore } from '../../../core/workflow/lock';
+import { beginRotation, endRotation, NotManagedError } from '../../../core/workflow/control';
+import { MemoryChainStore } from '../../support/memory-chain-store';
+import type { SecretStore } from '../../../core/rotation/ports';
+
+/** Locks with DynamoDB's semantics: free, expired or ours. */
+class MemoryLocks implements LockStore {
+  readonly held = new Map<string, { owner: string; expiresAt: number }>();
+  async tryAcquire(key: string, owner: string, expiresAt: number, now: number) {
+    const lock = this.held.get(key);
+    if (lock && lock.owner !== owner && lock.expiresAt >= now) return false;
+    this.held.set(key, { owner, expiresAt });
+    return true;
+  }
+  async release(key: string, owner: string) {
+    if (this.held.get(key)?.owner === owner) this.held.delete(key);
+  }
+}
+
+const ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/orders-db-AbCdEf';
+const store = (rotationLambdaArn?: string) =>
+  ({
+    describe: async () => ({
+      arn: ARN,
+      name: 'prod/orders-db',
+      versionIdsToStages: {},
+      tags: { 'rotor:kind': 'postgres' },
+      ...(rotationLambdaArn ? { rotationLambdaArn } : {}),
+    }),
+  }) as unknown as SecretStore;
+const clock = { now: () => new Date('2026-11-24T08:00:00Z') };
+
+function deps(attached = true) {
+  const chains = new MemoryChainStore();
+  return {
+    store: store(attached ? 'arn:aws:lambda:eu-west-1:123456789012:function:rotate' : undefined),
+    locks: new MemoryLocks(),
+    audit: new AuditWriter({ store: chains }),
+    clock,
+    lockTtlSeconds: 3600,
+    chains,
+  };
+}
+
+describe('beginRotation', () => {
+  it('finds the rotation function, takes the lock for the execution and mints a token', async () => {
+    const d = deps();
+    const began = await beginRotation({ secretId: 'prod/orders-db', executionId: 'exec-1' }, d);
+    expect(began).toMatchObject({
+      secretArn: ARN,
+      secretName: 'prod/orders-db',
+      kind: 'postgres',
+      rotationFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:rotate',
+    });
+    expect(began.token).toMatch(/^[0-9a-f-]{36}$/);
+    expect(d.locks.held.get(`ROTATION#${ARN}`)).toEqual({
+      owner: 'exec-1',
+      expiresAt: Date.parse('2026-11-24T09:00:00Z') / 1000,
+    });
+  });
+
+  it('takes the lock again for the same execution (a retried state), not for another', async () => {
+    const d = deps();
+    await beginRotation({ secretId: ARN, executionId: 'exec-1' }, d);
+    await expect(beginRotation({ secretId: ARN, executionId: 'exec-1' }, d)).resolves.toBeDefined();
+    await expect(beginRotation({ secretId: ARN, executionId: 'exec-2' }, d)).rejects.toBeInstanceOf(
+      LockHeldError,
+    );
+  });
+
+  it('takes an expired lock', async () => {
+    const d = deps();
+    d.locks.held.set(`ROTATION#${ARN}`, {
+      owner: 'crashed',
+      expiresAt: Date.parse('2026-11-24T07:00:00Z') / 1000,
+    });
+    await expect(beginRotation({ secretId: ARN, executionId: 'exec-3' }, d)).resolves.toBeDefined();
+  });
+
+  it('refuses a secret with no rotation function attached', async () => {
+    await expect(beginRotation({ secretId: ARN, executionId: 'exec-1' }, deps(false))).rejects.toBeInstanceOf(
+      NotManagedError,
+    );
+  });
+});
+
+describe('endRotation', () => {
+  it('audits a rotation, links a remediation to its finding, and releases the lock', async () => {
+    const d = deps();
+    const began = await beginRotation({ secretId: ARN, executionId: 'exec-1' }, d);
+    const ended = await endRotation(
+      {
+        secretId: ARN,
+        executionId: 'exec-1',
+        reason: 'remediation',
+        result: 'rotated',
+        began,
+        findingFingerprint: 'f'.repeat(64),
+      },
+      d,
+    );
+    expect(ended.result).toBe('rotated');
+    expect(d.locks.held.size).toBe(0);
+    const [record] = d.chains.chains.get('SECRET#prod/orders-db')!;
+    expect(record).toMatchObject({
+      type: 'rotation.outcome',
+      outcome: 'success',
+      versions: { to: began.token },
+      details: {
+        result: 'rotated',
+        reason: 'remediation',
+        findingFingerprint: 'f'.repeat(64),
+        executionId: 'exec-1',
+      },
+    });
+    expect(
+      (await verifyChain('SECRET#prod/orders-db', d.chains.records('SECRET#prod/orders-db'))).broken,
+    ).toBeUndefined();
+  });
+
+  it('records a rollback with the error class and a scrubbed message, and summarises it for people', async () => {
+    const d = deps();
+    const began = await beginRotation({ secretId: ARN, executionId: 'exec-1' }, d);
+    const leaked = 'Zx9'.repeat(10);
+    const ended = await endRotation(
+      {
+        secretId: ARN,
+        executionId: 'exec-1',
+        reason: 'schedule',
+        result: 'rolled-back',
+        began,
+        error: {
+          Error: 'DatabaseUnreachableError',
+          Cause: JSON.stringify({
+            errorType: 'DatabaseUnreachableError',
+            errorMessage: `setSecret: connect failed password=${leaked}`,
+          }),
+        },
+      },
+      d,
+    );
+    expect(ended.summary).toContain('rolled back; AWSCURRENT is unchanged');
+    expect(ended.summary).toContain('DatabaseUnreachableError');
+    const [record] = d.chains.chains.get('SECRET#prod/orders-db')!;
+    expect(record.details).toMatchObject({
+      result: 'rolled-back',
+      error: { name: 'DatabaseUnreachableError' },
+    });
+    expect(JSON.stringify(record)).not.toContain(leaked);
+    expect(d.locks.held.size).toBe(0);
+  });
+
+  it('releases the lock even when the audit cannot be written', async () => {
+    const d = deps();
+    const began = await beginRotation({ secretId: ARN, executionId: 'exec-1' }, d);
+    const broken = {
+      ...d,
+      audit: { append: async () => Promise.reject(new Error('table gone')) } as unknown as AuditWriter,
+    };
+    await expect(
+      endRotation(
+        { secretId: ARN, executionId: 'exec-1', reason: 'manual', result: 'rotated', began },
+        broken,
+      ),
+    ).rejects.toThrow('table gone');
+    expect(d.locks.held.size).toBe(0);
+  });
+});
