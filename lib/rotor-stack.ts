@@ -2,6 +2,7 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { AuditTrail } from './audit-trail';
 import { RotationWorkflow } from './rotation/rotation-workflow';
+import { SprawlScanner } from './scanning/scanner';
 import type { RotorConfig } from './config';
 
 export interface RotorStackProps extends StackProps {
@@ -12,6 +13,7 @@ export interface RotorStackProps extends StackProps {
 export class RotorStack extends Stack {
   readonly audit: AuditTrail;
   readonly rotation: RotationWorkflow;
+  readonly scanner: SprawlScanner;
 
   constructor(scope: Construct, id: string, props: RotorStackProps) {
     super(scope, id, props);
@@ -20,6 +22,7 @@ export class RotorStack extends Stack {
       ingestCloudTrail: props.config.ingestCloudTrail,
     });
     this.rotation = new RotationWorkflow(this, 'Rotation', { audit: this.audit });
+    this.scanner = new SprawlScanner(this, 'Scanner', { audit: this.audit });
     // The CLI finds the table through this output when no --table is given.
     new CfnOutput(this, 'AuditTableName', {
       value: this.audit.table.tableName,
