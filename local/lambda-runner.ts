@@ -49,20 +49,27 @@ function restore(saved: NodeJS.ProcessEnv): void {
   Object.assign(process.env, saved);
 }
 
+let silencedDepth = 0;
+let savedWrites: { out: typeof process.stdout.write; err: typeof process.stderr.write } | undefined;
+
 /**
  * Runs `fn` with stdout and stderr quiet: the functions' own output (Powertools JSON logs and warnings,
- * which write to the streams directly) is for --verbose. Local runs invoke one function at a time.
+ * which write to the streams directly) is for --verbose.
  */
 async function silenced<T>(fn: () => Promise<T>): Promise<T> {
-  const out = process.stdout.write;
-  const err = process.stderr.write;
-  process.stdout.write = (() => true) as typeof out;
-  process.stderr.write = (() => true) as typeof err;
+  // Invocations overlap (a Map state runs several at once): only the first saves the streams, the last restores them.
+  if (silencedDepth++ === 0) {
+    savedWrites = { out: process.stdout.write, err: process.stderr.write };
+    process.stdout.write = (() => true) as typeof process.stdout.write;
+    process.stderr.write = (() => true) as typeof process.stderr.write;
+  }
   try {
     return await fn();
   } finally {
-    process.stdout.write = out;
-    process.stderr.write = err;
+    if (--silencedDepth === 0 && savedWrites) {
+      process.stdout.write = savedWrites.out;
+      process.stderr.write = savedWrites.err;
+    }
   }
 }
 

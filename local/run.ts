@@ -3,6 +3,9 @@ import { DynamoDbAuditStore } from '../adapters/dynamodb-audit-store';
 import { startDynalite } from './dynalite';
 import { auditDemo } from './demo/audit';
 import { databaseDemo } from './demo/database';
+import { scanDemo } from './demo/scan';
+import { startEventBusStandIn } from './events';
+import { startRegistry, type RunningRegistry } from './registry';
 import { addDatabaseDemo } from './demo/database-stack';
 import { startSecretsManagerEmulator } from './secrets-manager';
 import { loadFunction, withEnvironment } from './lambda-runner';
@@ -79,12 +82,29 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
       return { detail: sm.endpoint, data: sm };
     });
 
+    // A registry for the scanner's part, when Debian's docker-registry is installed.
+    let registry: RunningRegistry | undefined;
+    let registryProblem: string | undefined;
+    try {
+      registry = await startRegistry();
+      const running = registry;
+      cleanups.push(() => running.stop());
+      reporter.note('started a local OCI registry (docker-registry)', running.url);
+    } catch (error) {
+      registryProblem = (error as Error).message;
+    }
+    const events = await startEventBusStandIn();
+    cleanups.push(() => events.close());
+
     const restoreEnvironment = withEnvironment({
       AWS_REGION: LOCAL_REGION,
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.data.endpoint,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: emulator.data.endpoint,
+      AWS_ENDPOINT_URL_EVENTBRIDGE: events.endpoint,
+      // Local only (the stack never sets it): the scan functions pull from the local registry, not ECR.
+      ...(registry ? { ROTOR_REGISTRY_ENDPOINT: registry.url } : {}),
       POWERTOOLS_METRICS_DISABLED: 'true',
       POWERTOOLS_TRACE_ENABLED: 'false',
       POWERTOOLS_LOG_LEVEL: options.verbose ? 'DEBUG' : 'SILENT',
@@ -115,9 +135,21 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
         arn: functionArn(rotateFn.logicalId),
         handler: lambdas.get(functionArn(rotateFn.logicalId))!,
       },
-      workflow: { definition: rotationWorkflowDefinition(stack, physical), lambdas },
+      workflow: { definition: stateMachineNamed(stack, 'Rotation', physical), lambdas },
       audit: new DynamoDbAuditStore(auditTable, client),
       cleanups,
+    });
+
+    await scanDemo({
+      reporter,
+      registry,
+      registryProblem,
+      workflow: { definition: stateMachineNamed(stack, 'ScannerScanWorkflow', physical), lambdas },
+      client,
+      findingsTable: [...tables.data.entries()].find(([id]) => id.startsWith('ScannerFindings'))![1],
+      audit: new DynamoDbAuditStore(auditTable, client),
+      account: LOCAL_ACCOUNT,
+      region: LOCAL_REGION,
     });
     return { ok: true, steps: reporter.steps, assembly: options.keepAssembly ? assembly : undefined };
   } catch (error) {
@@ -136,16 +168,17 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
   }
 }
 
-/** The rotation workflow's definition from the template, resolved to local names. */
-function rotationWorkflowDefinition(
+/** A state machine's definition from the template (by the prefix of its logical id), resolved to local names. */
+function stateMachineNamed(
   stack: SynthesizedStack,
+  prefix: string,
   physical: (id: string, attribute?: string) => string,
 ) {
   const id = Object.keys(stack.template.Resources).find(
     (key) =>
-      key.startsWith('Rotation') && stack.template.Resources[key].Type === 'AWS::StepFunctions::StateMachine',
+      key.startsWith(prefix) && stack.template.Resources[key].Type === 'AWS::StepFunctions::StateMachine',
   );
-  if (!id) throw new Error('the template has no rotation workflow');
+  if (!id) throw new Error(`the template has no ${prefix} state machine`);
   return stateMachineDefinition(stack.template, id, physical);
 }
 

@@ -2,7 +2,24 @@ import { StateMachine } from 'aws-local-stepfunctions';
 import type { LocalHandler } from './lambda-runner';
 import { type CfnTemplate, resolveIntrinsics } from './template';
 
-type Definition = { States: Record<string, { Type: string; Resource?: string }> };
+type StateDefinition = {
+  Type: string;
+  Resource?: string;
+  ItemProcessor?: Definition;
+  Iterator?: Definition;
+  Branches?: Definition[];
+};
+type Definition = { States: Record<string, StateDefinition> };
+
+/** Every state of a definition, those inside Map and Parallel states included (their names are unique). */
+function allStates(definition: Definition): Array<[string, StateDefinition]> {
+  return Object.entries(definition.States).flatMap(([name, state]) => [
+    [name, state] as [string, StateDefinition],
+    ...[state.ItemProcessor, state.Iterator, ...(state.Branches ?? [])]
+      .filter((d): d is Definition => Boolean(d))
+      .flatMap(allStates),
+  ]);
+}
 
 /** A state machine's definition from the synthesized template, its `Fn::Join` resolved to local names. */
 export function stateMachineDefinition(
@@ -20,6 +37,7 @@ export function stateMachineDefinition(
 export interface LocalServices {
   readonly lambdas: ReadonlyMap<string, LocalHandler>;
   readonly publish?: (message: { TopicArn?: string; Subject?: string; Message?: string }) => void;
+  readonly putEvents?: (entries: unknown[]) => void;
 }
 
 /** The outcome of a local execution. */
@@ -49,7 +67,7 @@ export async function runStateMachine(
   };
   const handlers: Record<string, (input: never) => Promise<unknown>> = {};
   const retries: Record<string, number> = {};
-  for (const [name, state] of Object.entries(definition.States)) {
+  for (const [name, state] of allStates(definition)) {
     if (state.Type !== 'Task' || !state.Resource) continue;
     retries[name] = options.retryIntervalMs ?? 10;
     if (state.Resource === 'arn:aws:states:::lambda:invoke') {
@@ -60,6 +78,14 @@ export async function runStateMachine(
       handlers[name] = async (params: { TopicArn?: string; Subject?: string; Message?: string }) => {
         services.publish?.(params);
         return { MessageId: crypto.randomUUID() };
+      };
+    } else if (state.Resource === 'arn:aws:states:::events:putEvents') {
+      handlers[name] = async (params: { Entries?: unknown[] }) => {
+        services.putEvents?.(params.Entries ?? []);
+        return {
+          FailedEntryCount: 0,
+          Entries: (params.Entries ?? []).map(() => ({ EventId: crypto.randomUUID() })),
+        };
       };
     } else if (state.Resource.startsWith('arn:aws:lambda:')) {
       const arn = state.Resource;

@@ -9,13 +9,13 @@ import type { LocalHandler } from '../lambda-runner';
 import type { Reporter } from '../reporter';
 import { cloudTrailSamples } from '../samples/cloudtrail';
 
-const SUBJECTS = ['SECRET#orders-db', 'SECRET#payments-api-key', 'IMAGE#shop/web'] as const;
+const SUBJECTS = ['SECRET#orders-db', 'SECRET#payments-api-key', 'IMAGE#shop/api'] as const;
 
 /** What a writer of the demo appends: the kinds of event each part of Rotor will write. */
 function demoEvent(subject: (typeof SUBJECTS)[number], writer: number, i: number): AuditEvent {
   const actor = `rotor:writer-${writer}`;
   const eventId = `demo-${writer}-${i}`;
-  if (subject === 'IMAGE#shop/web') {
+  if (subject === 'IMAGE#shop/api') {
     return {
       type: 'scan.finding',
       subject,

@@ -16,6 +16,9 @@ describe('rotor local (npm start)', () => {
         'tampered with one record and verified again',
         'rotated it: RotateSecret ran the bundled rotate-database function',
         'checked the database: the new password logs in, the old one is refused',
+        'rotated it again through the rotation workflow (the synthesized state machine)',
+        'scanned it: the ECR push event ran the scan workflow (resolve, layers in a Map, merge)',
+        'verified the audit chain of IMAGE#shop/web',
       ]),
     );
     expect(result.steps.every((s: { ok: boolean }) => s.ok)).toBe(true);
