@@ -1,0 +1,108 @@
+// One measurement in a fresh process, so peak memory (maxRSS) is its own: `floor`, `floor-sha256` or
+// `rotor` over the OCI layout in argv[3] (or `rotor-dir` over a folder), `concurrency` layers at once. Prints one JSON line: wall time of the
+// work (process start-up excluded), maxRSS, bytes and files read, and for rotor the findings' rule, path
+// and line (never excerpts: they are censored anyway, but the report needs no more).
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import { extract } from 'tar-stream';
+import { openTarget } from '../../adapters/registry/open-target';
+import { createDetector } from '../../core/scanning/detect';
+import { scanTarget } from '../../core/scanning/image';
+import { parseTarget } from '../../core/scanning/image/target';
+
+/** What a worker prints. */
+export interface WorkerResult {
+  readonly ms: number;
+  readonly maxRssMb: number;
+  readonly bytesUncompressed: number;
+  readonly files: number;
+  readonly findings?: ReadonlyArray<{ ruleId: string; path: string; line: number }>;
+  readonly errors?: number;
+}
+
+/** The floor: gunzip and tar-parse every layer blob, reading every file's bytes, nothing else. */
+async function floor(
+  dir: string,
+  concurrency: number,
+  sha256: boolean,
+): Promise<Omit<WorkerResult, 'ms' | 'maxRssMb'>> {
+  const blobsDir = join(dir, 'blobs', 'sha256');
+  const blobs = (await readdir(blobsDir)).map((name) => join(blobsDir, name));
+  let bytesUncompressed = 0;
+  let files = 0;
+  const readLayer = async (path: string): Promise<void> => {
+    // Non-gzip blobs (config, manifest) are JSON: the scanner reads them too, but they are a few KB.
+    const head = await new Promise<Buffer>((resolve) => {
+      const s = createReadStream(path, { start: 0, end: 1 });
+      const parts: Buffer[] = [];
+      s.on('data', (c) => parts.push(c as Buffer)).on('end', () => resolve(Buffer.concat(parts)));
+    });
+    if (head[0] !== 0x1f || head[1] !== 0x8b) return;
+    const tar = extract();
+    tar.on('entry', (header, stream, next) => {
+      if (header.type === 'file') files += 1;
+      stream.on('data', (chunk: unknown) => void (bytesUncompressed += (chunk as Uint8Array).length));
+      stream.on('end', next);
+      stream.resume();
+    });
+    const hash = createHash('sha256');
+    const stages = sha256
+      ? [
+          createReadStream(path),
+          new Transform({ transform: (c, _e, done) => (hash.update(c), done(null, c)) }),
+          createGunzip(),
+          tar,
+        ]
+      : [createReadStream(path), createGunzip(), tar];
+    await (pipeline as (...s: unknown[]) => Promise<void>)(...stages);
+    if (sha256) hash.digest('hex');
+  };
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < blobs.length) await readLayer(blobs[next++]!);
+    }),
+  );
+  return { bytesUncompressed, files };
+}
+
+async function rotor(
+  target: ReturnType<typeof parseTarget>,
+  concurrency: number,
+): Promise<Omit<WorkerResult, 'ms' | 'maxRssMb'>> {
+  const result = await scanTarget(target, {
+    detector: createDetector(),
+    source: await openTarget(target),
+    concurrency,
+  });
+  return {
+    bytesUncompressed: result.stats.bytesUncompressed,
+    files: result.stats.files,
+    findings: result.findings.map((f) => ({
+      ruleId: f.ruleId,
+      path: f.location.path,
+      line: f.location.line,
+    })),
+    errors: result.errors.length,
+  };
+}
+
+async function main(): Promise<void> {
+  const [mode, dir, concurrencyText] = process.argv.slice(2);
+  const concurrency = Number(concurrencyText ?? 3);
+  const started = performance.now();
+  const work =
+    mode === 'rotor' || mode === 'rotor-dir'
+      ? await rotor(parseTarget(`${mode === 'rotor' ? 'oci' : 'dir'}:${dir}`), concurrency)
+      : await floor(dir!, concurrency, mode === 'floor-sha256');
+  const ms = performance.now() - started;
+  const result: WorkerResult = { ms, maxRssMb: process.resourceUsage().maxRSS / 1024, ...work };
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+void main();
