@@ -46,6 +46,9 @@ function isIdentifierWord(word: string): boolean {
   return vowels / body.length >= 0.25;
 }
 
+const VERSION = String.raw`(?:[\^~]|[<>]=?|=)?v?\d{1,9}(?:\.(?:\d{1,9}|[xX*])){1,2}(?:[-+][0-9A-Za-z.-]{1,40})?`;
+const VERSION_RANGE = new RegExp(`^${VERSION}(?:\\s{0,3}(?:\\|\\||-|\\s)\\s{0,3}${VERSION}){0,4}$`);
+
 function genericValueCheck(minEntropy: number, keywordPart: RegExp, assignment = false): SecretCheck {
   return (secret, match) => {
     if (!nameAllowed(match[1] ?? '', keywordPart)) return false;
@@ -56,6 +59,8 @@ function genericValueCheck(minEntropy: number, keywordPart: RegExp, assignment =
     }
     if (isPlaceholderValue(secret) || LOCATION.test(secret) || PASSWORD_HASH.test(secret)) return false;
     if (VENDOR_PREFIX.test(secret)) return false;
+    // `"left-pad-password": "^3.1.2"`: a dependency's version range in package.json is not a password.
+    if (VERSION_RANGE.test(secret)) return false;
     // The comma form counts only in calls that set or default a value: `define('X', '...')`, `getenv("X", "...")`.
     const name = match[1] ?? '';
     const between = match[0].slice(match[0].indexOf(name) + name.length, match[0].lastIndexOf(secret));
@@ -158,6 +163,8 @@ export const GENERIC_RULES: Rule[] = [
         'password = "changeme"',
         'DB_PASSWORD=password',
         'password: "<password>"',
+        '"left-pad-password": "^3.1.2",',
+        '"bcrypt-password": ">=5.0.1 <6.0.0",',
         'password = "********"',
         'password="xxxxxxxx"',
         'password: example-password',
