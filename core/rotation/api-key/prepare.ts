@@ -13,6 +13,12 @@ export interface PrepareNewKeyInput<S> {
    * when the provider still lists it as active, so a retried rotation does not pile up keys.
    */
   readonly pending?: IssuedKey;
+  /**
+   * The only keys that may be deleted to make room under a key limit: keys this secret issued and no
+   * longer uses. A key the provider lists that is not here may belong to another secret or to a person, so
+   * it is never deleted; at the limit, `KeyLimitError` names it instead. @default every key but the current
+   */
+  readonly retirable?: readonly string[];
   readonly log?: KeyRotationLog;
 }
 
@@ -70,11 +76,18 @@ export async function prepareNewKey<S>(input: PrepareNewKeyInput<S>): Promise<Pr
 
   const retiredKeyIds: string[] = [];
   if (provider.keyLimit !== undefined && keys.length >= provider.keyLimit) {
-    const candidates = keys.filter((key) => key.keyId !== currentKeyId).sort(oldestFirst);
+    const candidates = keys
+      .filter((key) => key.keyId !== currentKeyId && (input.retirable?.includes(key.keyId) ?? true))
+      .sort(oldestFirst);
     const excess = keys.length - provider.keyLimit + 1;
     if (candidates.length < excess) {
+      const foreign = keys
+        .filter((key) => key.keyId !== currentKeyId && !candidates.includes(key))
+        .map((key) => key.keyId);
       throw new KeyLimitError(
-        `the owner holds ${keys.length} of ${provider.keyLimit} keys and none but the current one can go`,
+        foreign.length > 0
+          ? `the owner holds ${keys.length} of ${provider.keyLimit} keys; ${foreign.join(', ')} ${foreign.length === 1 ? 'is' : 'are'} not a key Rotor issued for this secret and will not be deleted: delete it or raise the limit`
+          : `the owner holds ${keys.length} of ${provider.keyLimit} keys and none but the current one can go`,
         { provider: provider.name, operation: 'prepareNewKey', keyId: currentKeyId },
       );
     }

@@ -140,11 +140,13 @@ export function apiKeyRotator(options: ApiKeyRotatorOptions): Rotator<ApiKeySecr
             log: context.log,
           });
         }
+        // The previous key was revoked above; any other key the provider lists is not this secret's to delete.
         const prepared = await prepareNewKey({
           provider,
           settings,
           currentKeyId: currentKey.keyId,
           ...(pending === undefined ? {} : { pending }),
+          retirable: pending === undefined ? [] : [pending.keyId],
           log: context.log,
         });
         return withKey(current, prepared.key);

@@ -46,13 +46,15 @@ describe('api-key rotator: createSecret (generate)', () => {
     );
   });
 
-  it('makes room under the key limit by retiring an orphan key, never the current key', async () => {
+  it('never deletes a key it did not issue for this secret: at the limit it names the key and stops', async () => {
     const fx = apiKeyFixture();
-    const orphan = fx.provider.seed(); // a createSecret that crashed before storing its key
-    await fx.run(fx.store.startRotation(fx.secretId), ['createSecret']);
-    expect(fx.provider.status(orphan.keyId)).toBe('deleted');
+    // A key the secret does not know: another secret's, a person's, or one whose create answer was lost.
+    const foreign = fx.provider.seed();
+    const error = await caught(fx.run(fx.store.startRotation(fx.secretId), ['createSecret']));
+    expect(error).toBeInstanceOf(KeyProviderRefusedError);
+    expect((error as Error).message).toContain(`${foreign.keyId} is not a key Rotor issued for this secret`);
+    expect(fx.provider.status(foreign.keyId)).toBe('active');
     expect(fx.provider.status(fx.initial.keyId)).toBe('active');
-    expect(fx.provider.keyCount()).toBe(2);
   });
 
   it('fails with KeyProviderRefusedError when only the current key fills the limit', async () => {
