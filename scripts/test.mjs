@@ -11,6 +11,7 @@ let failedSteps = 0;
 for (const [name, cmd, args] of [
   ['typecheck', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']],
   ['lint', 'npx', ['eslint', '.']],
+  ['format', 'npx', ['prettier', '--check', '--log-level', 'warn', '.']],
 ]) {
   console.log(`\n== ${name}`);
   if (run(cmd, args) !== 0) {

@@ -24,7 +24,10 @@ function stackFunctions(): Map<string, Record<string, string>> {
   const functions = new Map<string, Record<string, string>>();
   const resources = Template.fromStack(stack).findResources('AWS::Lambda::Function');
   for (const [id, resource] of Object.entries(resources)) {
-    const variables = resolveIntrinsics(resource.Properties.Environment?.Variables ?? {}, (logicalId) => `local-${logicalId}`) as Record<string, string>;
+    const variables = resolveIntrinsics(
+      resource.Properties.Environment?.Variables ?? {},
+      (logicalId) => `local-${logicalId}`,
+    ) as Record<string, string>;
     // The Lambda runtime's CA bundle is not on this machine (Node reads the variable at start-up only).
     delete variables.NODE_EXTRA_CA_CERTS;
     functions.set(variables.POWERTOOLS_SERVICE_NAME ?? id, variables);
@@ -36,22 +39,38 @@ function coldInitMs(file: string, env: Record<string, string>): number {
   const runs: number[] = [];
   for (let i = 0; i < 5; i++) {
     const script = `const t=process.hrtime.bigint();require(${JSON.stringify(file)});process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))`;
-    runs.push(Number(execFileSync(process.execPath, ['-e', script], { env: { ...process.env, ...env }, cwd: ROOT }).toString()));
+    runs.push(
+      Number(
+        execFileSync(process.execPath, ['-e', script], {
+          env: { ...process.env, ...env },
+          cwd: ROOT,
+        }).toString(),
+      ),
+    );
   }
   return runs.sort((a, b) => a - b)[2];
 }
 
-const base = { AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x', NODE_PATH: path.join(ROOT, 'node_modules') };
+const base = {
+  AWS_REGION: 'us-east-1',
+  AWS_ACCESS_KEY_ID: 'x',
+  AWS_SECRET_ACCESS_KEY: 'x',
+  NODE_PATH: path.join(ROOT, 'node_modules'),
+};
 const empty = path.join(out, 'empty.js');
 writeFileSync(empty, 'exports.handler=async()=>({})');
 const floor = coldInitMs(empty, base);
-console.log(`| function | SDK | size | gzipped | cold init (ms) | init / empty bundle (${floor.toFixed(1)} ms) |\n| --- | --- | --- | --- | --- | --- |`);
+console.log(
+  `| function | SDK | size | gzipped | cold init (ms) | init / empty bundle (${floor.toFixed(1)} ms) |\n| --- | --- | --- | --- | --- | --- |`,
+);
 for (const [name, env] of stackFunctions()) {
   for (const sdk of ['bundled', 'external'] as const) {
     const file = bundleFunction(name, sdk, out);
     const size = statSync(file).size;
     const gz = gzipSync(readFileSync(file)).length;
     const init = coldInitMs(file, { ...base, ...env });
-    console.log(`| ${name} | ${sdk} | ${(size / 1024).toFixed(0)} KB | ${(gz / 1024).toFixed(0)} KB | ${init.toFixed(1)} | ${(init / floor).toFixed(1)}x |`);
+    console.log(
+      `| ${name} | ${sdk} | ${(size / 1024).toFixed(0)} KB | ${(gz / 1024).toFixed(0)} KB | ${init.toFixed(1)} | ${(init / floor).toFixed(1)}x |`,
+    );
   }
 }

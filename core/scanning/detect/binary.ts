@@ -9,7 +9,11 @@ export function looksBinary(sample: Uint8Array, complete: boolean): boolean {
   let bad = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c === 0xfffd || (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d && c !== 0x0c && c !== 0x1b && c !== 0x08) || c === 0x7f) {
+    if (
+      c === 0xfffd ||
+      (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d && c !== 0x0c && c !== 0x1b && c !== 0x08) ||
+      c === 0x7f
+    ) {
       bad++;
     }
   }

@@ -15,10 +15,15 @@ export interface CompiledRule {
 export function compileRules(rules: readonly Rule[]): CompiledRule[] {
   const seen = new Set<string>();
   return rules.map((rule, order) => {
-    if (seen.has(rule.id)) throw new InvalidDetectorConfigError(`rule id ${rule.id} is used twice`, { context: { rule: rule.id } });
+    if (seen.has(rule.id))
+      throw new InvalidDetectorConfigError(`rule id ${rule.id} is used twice`, {
+        context: { rule: rule.id },
+      });
     seen.add(rule.id);
     if (/[gy]/.test(rule.pattern.flags)) {
-      throw new InvalidDetectorConfigError(`rule ${rule.id} has a g or y flag`, { context: { rule: rule.id } });
+      throw new InvalidDetectorConfigError(`rule ${rule.id} has a g or y flag`, {
+        context: { rule: rule.id },
+      });
     }
     if (rule.keywords.length === 0) {
       throw new InvalidDetectorConfigError(`rule ${rule.id} has no keywords`, { context: { rule: rule.id } });

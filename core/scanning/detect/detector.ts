@@ -16,7 +16,9 @@ export interface DetectorOptions {
   /** The rules to run. @default BUILTIN_RULES */
   readonly rules?: readonly Rule[];
   /** Managed secrets to recognise: an index, or records plus the HMAC key they were made with. */
-  readonly managed?: ManagedSecretIndex | { readonly records: readonly ManagedSecretRecord[]; readonly key: string | Uint8Array };
+  readonly managed?:
+    | ManagedSecretIndex
+    | { readonly records: readonly ManagedSecretRecord[]; readonly key: string | Uint8Array };
   /** Key of the findings' HMAC fingerprints. @default DEFAULT_FINGERPRINT_KEY (public: de-duplication only) */
   readonly fingerprintKey?: string | Uint8Array;
   /** Characters each scan window owns; smaller saves memory, larger rescans less overlap. @default WINDOW_CHARS */
@@ -35,7 +37,9 @@ export function createDetector(options: DetectorOptions = {}): Detector {
   const rules = compileRules(options.rules ?? BUILTIN_RULES);
   const windowChars = options.windowChars ?? WINDOW_CHARS;
   if (!Number.isInteger(windowChars) || windowChars < 1) {
-    throw new InvalidDetectorConfigError('windowChars must be a positive integer', { context: { windowChars } });
+    throw new InvalidDetectorConfigError('windowChars must be a positive integer', {
+      context: { windowChars },
+    });
   }
   const managed =
     options.managed === undefined || options.managed instanceof ManagedSecretIndex

@@ -26,11 +26,19 @@ export function excerptAround(text: string, start: number, end: number, secret: 
   const left = text.slice(Math.max(0, start - CONTEXT_CHARS), start);
   const leftNl = left.lastIndexOf('\n');
   const before = leftNl === -1 ? left : left.slice(leftNl + 1);
-  const cutBefore = leftNl === -1 && start - CONTEXT_CHARS > 0 && text.charCodeAt(start - CONTEXT_CHARS - 1) !== 10;
+  const cutBefore =
+    leftNl === -1 && start - CONTEXT_CHARS > 0 && text.charCodeAt(start - CONTEXT_CHARS - 1) !== 10;
   const right = text.slice(end, end + CONTEXT_CHARS);
   const rightNl = right.indexOf('\n');
   const after = rightNl === -1 ? right : right.slice(0, rightNl);
-  const cutAfter = rightNl === -1 && end + CONTEXT_CHARS < text.length && text.charCodeAt(end + CONTEXT_CHARS) !== 10;
+  const cutAfter =
+    rightNl === -1 && end + CONTEXT_CHARS < text.length && text.charCodeAt(end + CONTEXT_CHARS) !== 10;
   const redacted = redactSecret(secret);
-  return (cutBefore ? '…' : '') + scrub(before, secret, redacted) + redacted + scrub(after, secret, redacted) + (cutAfter ? '…' : '');
+  return (
+    (cutBefore ? '…' : '') +
+    scrub(before, secret, redacted) +
+    redacted +
+    scrub(after, secret, redacted) +
+    (cutAfter ? '…' : '')
+  );
 }

@@ -56,7 +56,9 @@ export class WindowScanner {
     private readonly configField = false,
   ) {
     this.#resume = core.rules.map(() => 0);
-    this.#activeRules = core.rules.filter((c) => c.rule.paths === undefined || c.rule.paths.test(location.path));
+    this.#activeRules = core.rules.filter(
+      (c) => c.rule.paths === undefined || c.rule.paths.test(location.path),
+    );
   }
 
   /** Adds text; scans every window that is now complete. A long text is taken in slices to keep #buf small. */
@@ -64,7 +66,8 @@ export class WindowScanner {
     const step = this.core.windowChars + TAIL_CHARS;
     for (let at = 0; at < text.length; at += step) {
       this.#buf += at === 0 && text.length <= step ? text : text.slice(at, at + step);
-      while (this.#buf.length - this.#ownedFrom >= this.core.windowChars + TAIL_CHARS) this.#scanWindow(false);
+      while (this.#buf.length - this.#ownedFrom >= this.core.windowChars + TAIL_CHARS)
+        this.#scanWindow(false);
     }
   }
 
@@ -78,7 +81,9 @@ export class WindowScanner {
     const from = this.#ownedFrom;
     const to = final ? this.#buf.length : from + this.core.windowChars;
     // The window: LEAD_CHARS before `from` (kept from the last window), the owned part, TAIL_CHARS after.
-    const text = flatten(final || this.#buf.length === to + TAIL_CHARS ? this.#buf : this.#buf.slice(0, to + TAIL_CHARS));
+    const text = flatten(
+      final || this.#buf.length === to + TAIL_CHARS ? this.#buf : this.#buf.slice(0, to + TAIL_CHARS),
+    );
     const found: Array<Omit<Candidate, 'finding'> & { make: (line: number, column: number) => Finding }> = [];
 
     const keywords = this.core.prefilter.present(text);
@@ -168,7 +173,11 @@ export class WindowScanner {
           severity,
           location: { ...this.location, line, column },
           excerpt: excerptAround(text, start, start + secret.length, secret),
-          fingerprint: findingFingerprint(this.core.fingerprintKey, rule.id, canonicalSecret(rule.kind, secret)),
+          fingerprint: findingFingerprint(
+            this.core.fingerprintKey,
+            rule.id,
+            canonicalSecret(rule.kind, secret),
+          ),
         }),
       });
     }
@@ -200,10 +209,11 @@ export function resolveOverlaps(candidates: readonly Candidate[]): Finding[] {
   const byStart = [...candidates].sort((a, b) => a.start - b.start || a.order - b.order);
   const kept: Candidate[] = [];
   // Overlaps only matter within a cluster of spans that overlap one another: resolve cluster by cluster.
-  for (let i = 0; i < byStart.length; ) {
+  for (let i = 0; i < byStart.length;) {
     let j = i + 1;
     let clusterEnd = byStart[i]!.end;
-    while (j < byStart.length && byStart[j]!.start < clusterEnd) clusterEnd = Math.max(clusterEnd, byStart[j++]!.end);
+    while (j < byStart.length && byStart[j]!.start < clusterEnd)
+      clusterEnd = Math.max(clusterEnd, byStart[j++]!.end);
     if (j === i + 1) kept.push(byStart[i]!);
     else kept.push(...resolveCluster(byStart.slice(i, j)));
     i = j;
@@ -213,7 +223,11 @@ export function resolveOverlaps(candidates: readonly Candidate[]): Finding[] {
 
 function resolveCluster(cluster: Candidate[]): Candidate[] {
   const ranked = cluster.sort(
-    (a, b) => b.priority - a.priority || b.end - b.start - (a.end - a.start) || a.order - b.order || a.start - b.start,
+    (a, b) =>
+      b.priority - a.priority ||
+      b.end - b.start - (a.end - a.start) ||
+      a.order - b.order ||
+      a.start - b.start,
   );
   const kept: Candidate[] = [];
   for (const c of ranked) if (!kept.some((k) => k.start < c.end && c.start < k.end)) kept.push(c);

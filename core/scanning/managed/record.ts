@@ -48,15 +48,21 @@ export function fingerprintManagedValue(
 ): ManagedSecretRecord {
   const normalised = normaliseAlphabet(alphabet);
   if (value.length < MIN_MANAGED_LENGTH || value.length > MAX_MATCH_CHARS) {
-    throw new InvalidManagedRecordError(`value of ${secretId} (${stage}) has a length the scanner cannot index`, {
-      context: { secretId, stage, length: value.length },
-    });
+    throw new InvalidManagedRecordError(
+      `value of ${secretId} (${stage}) has a length the scanner cannot index`,
+      {
+        context: { secretId, stage, length: value.length },
+      },
+    );
   }
   for (const ch of value) {
     if (!normalised.includes(ch)) {
-      throw new InvalidManagedRecordError(`value of ${secretId} (${stage}) uses a character outside its alphabet`, {
-        context: { secretId, stage },
-      });
+      throw new InvalidManagedRecordError(
+        `value of ${secretId} (${stage}) uses a character outside its alphabet`,
+        {
+          context: { secretId, stage },
+        },
+      );
     }
   }
   return { secretId, stage, hmac: managedValueHmac(key, value), length: value.length, alphabet: normalised };

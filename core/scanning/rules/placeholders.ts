@@ -10,23 +10,119 @@ const PLACEHOLDER_WORDS =
 /** Whole values that are obviously not secrets. */
 const PLACEHOLDER_VALUES = new Set(
   [
-    'password', 'passwd', 'pass', 'secret', 'token', 'apikey', 'api_key', 'api-key', 'key', 'value', 'test', 'testing',
-    'tests', 'admin', 'root', 'user', 'username', 'guest', 'default', 'null', 'nil', 'none', 'undefined', 'true',
-    'false', 'yes', 'no', 'on', 'off', 'empty', 'blank', 'required', 'optional', 'string', 'str', 'bytes', 'text',
-    'any', 'unknown', 'object', 'number', 'int', 'boolean', 'bool', 'secretstr', 'secretbytes', 'credentials',
-    'foo', 'bar', 'baz', 'qux', 'abc', 'abcd', 'demo', 'temp', 'tmp', 'mypassword', 'mysecret', 'mytoken', 'secret123',
-    'password123', 'password1', 'pa55word', 'p@ssw0rd', 'p@ssword', 'passw0rd', 'letmein', 'qwerty', 'hunter2', 'welcome',
-    'welcome1', 'changeit', 'admin123', 'root123', 'secretpassword', 'supersecret', 'topsecret', 'notasecret',
-    'test123', 'testpassword', 'testtoken', 'testsecret', 'localhost', 'postgres', 'mysql', 'redis', 'bearer',
-    'basic', 'token_here', 'secret_here', 'password_here', 'api_key_here', 'function', 'return', 'self', 'this',
+    'password',
+    'passwd',
+    'pass',
+    'secret',
+    'token',
+    'apikey',
+    'api_key',
+    'api-key',
+    'key',
+    'value',
+    'test',
+    'testing',
+    'tests',
+    'admin',
+    'root',
+    'user',
+    'username',
+    'guest',
+    'default',
+    'null',
+    'nil',
+    'none',
+    'undefined',
+    'true',
+    'false',
+    'yes',
+    'no',
+    'on',
+    'off',
+    'empty',
+    'blank',
+    'required',
+    'optional',
+    'string',
+    'str',
+    'bytes',
+    'text',
+    'any',
+    'unknown',
+    'object',
+    'number',
+    'int',
+    'boolean',
+    'bool',
+    'secretstr',
+    'secretbytes',
+    'credentials',
+    'foo',
+    'bar',
+    'baz',
+    'qux',
+    'abc',
+    'abcd',
+    'demo',
+    'temp',
+    'tmp',
+    'mypassword',
+    'mysecret',
+    'mytoken',
+    'secret123',
+    'password123',
+    'password1',
+    'pa55word',
+    'p@ssw0rd',
+    'p@ssword',
+    'passw0rd',
+    'letmein',
+    'qwerty',
+    'hunter2',
+    'welcome',
+    'welcome1',
+    'changeit',
+    'admin123',
+    'root123',
+    'secretpassword',
+    'supersecret',
+    'topsecret',
+    'notasecret',
+    'test123',
+    'testpassword',
+    'testtoken',
+    'testsecret',
+    'localhost',
+    'postgres',
+    'mysql',
+    'redis',
+    'bearer',
+    'basic',
+    'token_here',
+    'secret_here',
+    'password_here',
+    'api_key_here',
+    'function',
+    'return',
+    'self',
+    'this',
   ].map((s) => s.toLowerCase()),
 );
 
 /** Example values from specifications that every library quotes in its documentation (RFC 6749 and kin). */
-const KNOWN_EXAMPLES = new Set(['2YotnFZFEjr1zCsicMWpAA', 'tGzv3JOkF0XG5Qx2TlKWIA', 's6BhdRkqt3', 'gX1fBat3bV', 'SplxlOBeZQQYbYS6WxSbIA', '7Fjfp0ZBr1KtDRbnfVdmIw', 'mF_9.B5f-4.1JqM']);
+const KNOWN_EXAMPLES = new Set([
+  '2YotnFZFEjr1zCsicMWpAA',
+  'tGzv3JOkF0XG5Qx2TlKWIA',
+  's6BhdRkqt3',
+  'gX1fBat3bV',
+  'SplxlOBeZQQYbYS6WxSbIA',
+  '7Fjfp0ZBr1KtDRbnfVdmIw',
+  'mF_9.B5f-4.1JqM',
+]);
 
 /** Template and interpolation syntax: `${VAR}`, `$VAR`, `{{ var }}`, `%s`, `%(name)s`, `#{x}`, `<%= x %>`. */
-const TEMPLATE = /^\$\{|^\$\(|^\$[A-Za-z_]|\{\{|\}\}|^%[sdv]$|%\([a-z_]+\)[sd]|^#\{|<%|%>|^@[A-Za-z_]+@$|^__[A-Z0-9_]+__$|^\{[A-Za-z_][A-Za-z0-9_]*\}$|^\[[A-Za-z_ ]+\]$/;
+const TEMPLATE =
+  /^\$\{|^\$\(|^\$[A-Za-z_]|\{\{|\}\}|^%[sdv]$|%\([a-z_]+\)[sd]|^#\{|<%|%>|^@[A-Za-z_]+@$|^__[A-Z0-9_]+__$|^\{[A-Za-z_][A-Za-z0-9_]*\}$|^\[[A-Za-z_ ]+\]$/;
 
 /** Reads from the environment or configuration instead of a value. */
 const ENV_LOOKUP =
@@ -58,7 +154,8 @@ export function isSequential(value: string): boolean {
   if (value.length < 4) return false;
   const step = value.charCodeAt(1) - value.charCodeAt(0);
   if (step !== 1 && step !== -1) return false;
-  for (let i = 2; i < value.length; i++) if (value.charCodeAt(i) - value.charCodeAt(i - 1) !== step) return false;
+  for (let i = 2; i < value.length; i++)
+    if (value.charCodeAt(i) - value.charCodeAt(i - 1) !== step) return false;
   return true;
 }
 
@@ -96,7 +193,12 @@ export function isPlaceholderValue(value: string): boolean {
   if (/^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*(?:\(|\[)/.test(v)) return true;
   if (/^(?:[A-Za-z_$][\w$]*\.){1,6}[A-Za-z_$][\w$]*$/.test(v) && !/\d/.test(v)) return true;
   // A word made only of letters with a lowercase-then-uppercase shape is a variable name (`dbPassword`).
-  if (/^[a-z]+(?:[A-Z][a-z]+)+\d?$/.test(v) || /^_?[a-z][a-z0-9]*(?:_[a-z0-9]+)+$/.test(v) || /^[A-Z]+(?:_[A-Z]+)+\d?$/.test(v)) return true;
+  if (
+    /^[a-z]+(?:[A-Z][a-z]+)+\d?$/.test(v) ||
+    /^_?[a-z][a-z0-9]*(?:_[a-z0-9]+)+$/.test(v) ||
+    /^[A-Z]+(?:_[A-Z]+)+\d?$/.test(v)
+  )
+    return true;
   // Words joined by `-` (`always-impersonate`), choices (`true|false`), type names (`_RSAPrivateKey`).
   if (/^[a-z]+\d*(?:-[a-z]+\d*)+$/.test(v) || /^\w+(?:\|\w+)+$/.test(v)) return true;
   if (/^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/.test(v) || /^0x[0-9a-f]+$/i.test(v)) return true;

@@ -57,7 +57,12 @@ export function b64url(text: string): string {
 
 /** A password of mixed classes, as a person or a generator would make it. */
 export function password(length = 14): string {
-  const parts = [rand('ABCDEFGHJKLMNPQRSTUVWXYZ', 2), rand('abcdefghijkmnopqrstuvwxyz', 4), rand(DIGITS, 3), rand('!#%&*+-.^_~', 1)];
+  const parts = [
+    rand('ABCDEFGHJKLMNPQRSTUVWXYZ', 2),
+    rand('abcdefghijkmnopqrstuvwxyz', 4),
+    rand(DIGITS, 3),
+    rand('!#%&*+-.^_~', 1),
+  ];
   let out = parts.join('');
   while (out.length < length) out += rand(ALNUM, 1);
   return out;

@@ -10,9 +10,20 @@ export const UserRuleSchema = z
     title: z.string().min(1).max(200),
     kind: z.enum(RULE_KINDS),
     severity: z.enum(SEVERITIES),
-    keywords: z.array(z.string().min(2).max(100).regex(/^[^A-Z]*$/, 'keywords must be lowercase')).min(1),
+    keywords: z
+      .array(
+        z
+          .string()
+          .min(2)
+          .max(100)
+          .regex(/^[^A-Z]*$/, 'keywords must be lowercase'),
+      )
+      .min(1),
     pattern: z.string().min(1).max(4000),
-    flags: z.string().regex(/^[imsu]*$/, 'flags may be i, m, s, u (no g or y)').default(''),
+    flags: z
+      .string()
+      .regex(/^[imsu]*$/, 'flags may be i, m, s, u (no g or y)')
+      .default(''),
     secretGroup: z.number().int().min(0).max(20).default(0),
     entropy: z.number().min(0).max(8).optional(),
     minLength: z.number().int().min(1).max(4096).optional(),
@@ -31,7 +42,10 @@ function compile(source: string, flags: string, where: string): RegExp {
   try {
     return new RegExp(source, flags);
   } catch (cause) {
-    throw new InvalidRuleError(`rule ${where} has an invalid regular expression`, { cause, context: { rule: where } });
+    throw new InvalidRuleError(`rule ${where} has an invalid regular expression`, {
+      cause,
+      context: { rule: where },
+    });
   }
 }
 
@@ -40,9 +54,12 @@ export function toRule(parsed: z.output<typeof UserRuleSchema>): Rule {
   const pattern = compile(parsed.pattern, parsed.flags, parsed.id);
   const groups = new RegExp(`${pattern.source}|`, pattern.flags).exec('')!.length - 1;
   if (parsed.secretGroup > groups) {
-    throw new InvalidRuleError(`rule ${parsed.id}: secretGroup ${parsed.secretGroup} but the pattern has ${groups} groups`, {
-      context: { rule: parsed.id },
-    });
+    throw new InvalidRuleError(
+      `rule ${parsed.id}: secretGroup ${parsed.secretGroup} but the pattern has ${groups} groups`,
+      {
+        context: { rule: parsed.id },
+      },
+    );
   }
   const leak = [...parsed.samples.leak];
   return {
@@ -83,7 +100,8 @@ export function parseUserRules(json: string): Rule[] {
   const rules = result.data.rules.map(toRule);
   const seen = new Set<string>();
   for (const rule of rules) {
-    if (seen.has(rule.id)) throw new InvalidRuleError(`rule id ${rule.id} is used twice`, { context: { rule: rule.id } });
+    if (seen.has(rule.id))
+      throw new InvalidRuleError(`rule id ${rule.id} is used twice`, { context: { rule: rule.id } });
     seen.add(rule.id);
   }
   return rules;

@@ -18,7 +18,11 @@ export const CLOUD_RULES: Rule[] = [
     secretGroup: 1,
     entropy: 3,
     samples: {
-      leak: () => [`AWS_ACCESS_KEY_ID=${akid()}`, `"AccessKeyId": "${akid()}"`, `aws_access_key_id = ${akid()}`],
+      leak: () => [
+        `AWS_ACCESS_KEY_ID=${akid()}`,
+        `"AccessKeyId": "${akid()}"`,
+        `aws_access_key_id = ${akid()}`,
+      ],
       ignore: [`aws_access_key_id = ${'AKIA'}IOSFODNN7EXAMPLE`, `${'AKIA'}${'X'.repeat(16)}`, 'AKIAFOO'],
     },
   },
@@ -59,7 +63,11 @@ export const CLOUD_RULES: Rule[] = [
     entropy: 4,
     validate: mixesClasses(3),
     samples: {
-      leak: () => [`${akid()}:${awsSecret()}`, `aws configure set ${akid()} ${awsSecret()}`, `key=${akid()}\nsecret=${awsSecret()}`],
+      leak: () => [
+        `${akid()}:${awsSecret()}`,
+        `aws configure set ${akid()} ${awsSecret()}`,
+        `key=${akid()}\nsecret=${awsSecret()}`,
+      ],
       ignore: [`${'AKIA'}IOSFODNN7EXAMPLE commit ${rand(HEX, 40)}`],
     },
   },
@@ -69,11 +77,15 @@ export const CLOUD_RULES: Rule[] = [
     kind: 'cloud',
     severity: 'high',
     keywords: ['session_token', 'sessiontoken', 'session-token'],
-    pattern: /(?:aws[_.-]?)?session[_.-]?token["']?\s{0,4}(?:=|:=|:|=>)\s{0,4}["']?([A-Za-z0-9/+=]{100,1500})(?![A-Za-z0-9/+=])/i,
+    pattern:
+      /(?:aws[_.-]?)?session[_.-]?token["']?\s{0,4}(?:=|:=|:|=>)\s{0,4}["']?([A-Za-z0-9/+=]{100,1500})(?![A-Za-z0-9/+=])/i,
     secretGroup: 1,
     entropy: 4.5,
     samples: {
-      leak: () => [`aws_session_token = IQoJb3JpZ2luX2Vj${rand(BASE64, 300)}`, `"SessionToken": "FwoGZXIvYXdzE${rand(BASE64, 200)}"`],
+      leak: () => [
+        `aws_session_token = IQoJb3JpZ2luX2Vj${rand(BASE64, 300)}`,
+        `"SessionToken": "FwoGZXIvYXdzE${rand(BASE64, 200)}"`,
+      ],
       ignore: ['aws_session_token = ${AWS_SESSION_TOKEN}'],
     },
   },
@@ -87,7 +99,10 @@ export const CLOUD_RULES: Rule[] = [
     secretGroup: 1,
     entropy: 3.5,
     samples: {
-      leak: () => [`GOOGLE_API_KEY=${'AI' + 'za'}${rand(BASE64URL, 35)}`, `<string name="google_api_key">${'AI' + 'za'}${rand(BASE64URL, 35)}</string>`],
+      leak: () => [
+        `GOOGLE_API_KEY=${'AI' + 'za'}${rand(BASE64URL, 35)}`,
+        `<string name="google_api_key">${'AI' + 'za'}${rand(BASE64URL, 35)}</string>`,
+      ],
       ignore: [`key=${'AIza'}${'x'.repeat(35)}`, `${'AIza'}SyD-EXAMPLE-not-a-key`],
     },
   },
@@ -103,7 +118,9 @@ export const CLOUD_RULES: Rule[] = [
     secretGroup: 1,
     samples: {
       leak: () => [serviceAccountJson()],
-      ignore: ['{"type": "service_account", "private_key": "", "client_email": "svc@proj.iam.gserviceaccount.com"}'],
+      ignore: [
+        '{"type": "service_account", "private_key": "", "client_email": "svc@proj.iam.gserviceaccount.com"}',
+      ],
     },
   },
   {
@@ -121,7 +138,9 @@ export const CLOUD_RULES: Rule[] = [
       leak: () => [
         `DefaultEndpointsProtocol=https;AccountName=${rand(LOWER_DIGITS, 12)};AccountKey=${rand(BASE64, 86)}==;EndpointSuffix=core.windows.net`,
       ],
-      ignore: ['AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;'],
+      ignore: [
+        'AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;',
+      ],
     },
   },
   {
@@ -150,7 +169,9 @@ export const CLOUD_RULES: Rule[] = [
     secretGroup: 1,
     entropy: 4,
     samples: {
-      leak: () => [`Endpoint=sb://${rand(LOWER_DIGITS, 8)}.servicebus.windows.net/;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=${rand(BASE64, 43)}=`],
+      leak: () => [
+        `Endpoint=sb://${rand(LOWER_DIGITS, 8)}.servicebus.windows.net/;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=${rand(BASE64, 43)}=`,
+      ],
       ignore: ['SharedAccessKey=<key>'],
     },
   },
@@ -164,7 +185,10 @@ export const CLOUD_RULES: Rule[] = [
     secretGroup: 1,
     entropy: 3.5,
     samples: {
-      leak: () => [`AZURE_CLIENT_SECRET=${rand(ALNUM, 3)}8Q~${rand(ALNUM + '_~.-', 34)}`, `"clientSecret": "${rand(ALNUM, 3)}7Q~${rand(ALNUM, 31)}"`],
+      leak: () => [
+        `AZURE_CLIENT_SECRET=${rand(ALNUM, 3)}8Q~${rand(ALNUM + '_~.-', 34)}`,
+        `"clientSecret": "${rand(ALNUM, 3)}7Q~${rand(ALNUM, 31)}"`,
+      ],
       ignore: ['client_secret = "abc8Q~"'],
     },
   },
@@ -202,7 +226,8 @@ export const CLOUD_RULES: Rule[] = [
     kind: 'cloud',
     severity: 'high',
     keywords: ['heroku'],
-    pattern: /heroku[\w.-]{0,20}(?:key|token|secret|password)["']?\s{0,4}(?:=|:=|:|=>)\s{0,4}["']?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?![0-9a-f-])/i,
+    pattern:
+      /heroku[\w.-]{0,20}(?:key|token|secret|password)["']?\s{0,4}(?:=|:=|:|=>)\s{0,4}["']?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?![0-9a-f-])/i,
     secretGroup: 1,
     samples: {
       leak: () => [`HEROKU_API_KEY=${uuid()}`, `heroku_api_token: "${uuid()}"`],
@@ -229,7 +254,8 @@ export const CLOUD_RULES: Rule[] = [
     kind: 'infrastructure',
     severity: 'high',
     keywords: ['vault'],
-    pattern: /vault[\w.-]{0,20}token["']?\s{0,4}(?:=|:=|:|=>)\s{0,4}["']?(s\.[A-Za-z0-9]{24})(?![A-Za-z0-9])/i,
+    pattern:
+      /vault[\w.-]{0,20}token["']?\s{0,4}(?:=|:=|:|=>)\s{0,4}["']?(s\.[A-Za-z0-9]{24})(?![A-Za-z0-9])/i,
     secretGroup: 1,
     entropy: 3.5,
     samples: {
@@ -247,7 +273,9 @@ export const CLOUD_RULES: Rule[] = [
     secretGroup: 1,
     entropy: 4,
     samples: {
-      leak: () => [`credentials "app.terraform.io" { token = "${rand(ALNUM, 14)}.${'atlas'}v1.${rand(BASE64URL, 67)}" }`],
+      leak: () => [
+        `credentials "app.terraform.io" { token = "${rand(ALNUM, 14)}.${'atlas'}v1.${rand(BASE64URL, 67)}" }`,
+      ],
       ignore: ['token = "xxxxxxxxxxxxxx.atlasv1.xxxxxxxx"'],
     },
   },
@@ -262,7 +290,9 @@ function safeDecodeUri(text: string): string {
 }
 
 function serviceAccountJson(): string {
-  const body = rand(BASE64, 1600).match(/.{1,64}/g)!.join('\\n');
+  const body = rand(BASE64, 1600)
+    .match(/.{1,64}/g)!
+    .join('\\n');
   const dashes = '-'.repeat(5);
   const key = `${dashes}BEGIN PRIVATE KEY${dashes}\\n${body}\\n${dashes}END PRIVATE KEY${dashes}\\n`;
   return [

@@ -4,8 +4,10 @@ import { isPlaceholderValue } from '../placeholders';
 import { ALNUM, BASE64, HEX, LOWER_DIGITS, b64, password, pick, rand } from '../sample-kit';
 
 /** A URL or connection-string password that is a template or a placeholder is not a leak. */
-const notPlaceholder = (secret: string) => !isPlaceholderValue(secret) && !/password|passwd|secret/i.test(secret);
-const host = () => pick(['db.internal', `${rand(LOWER_DIGITS, 8)}.rds.amazonaws.com`, '10.0.3.17', 'cache-01.prod']);
+const notPlaceholder = (secret: string) =>
+  !isPlaceholderValue(secret) && !/password|passwd|secret/i.test(secret);
+const host = () =>
+  pick(['db.internal', `${rand(LOWER_DIGITS, 8)}.rds.amazonaws.com`, '10.0.3.17', 'cache-01.prod']);
 
 /** Connection strings, URLs with credentials, and the credential files of common tools. */
 export const CONNECTION_CONFIG_RULES: Rule[] = [
@@ -46,16 +48,23 @@ export const CONNECTION_CONFIG_RULES: Rule[] = [
     kind: 'connection-string',
     severity: 'high',
     keywords: ['http'],
-    pattern: /(?<![A-Za-z0-9+.-])(https?:\/\/[^\s:@/?#'"`<>]{1,128}:([^\s@/'"`<>$]{6,256})@[A-Za-z0-9._-]{1,253})/i,
+    pattern:
+      /(?<![A-Za-z0-9+.-])(https?:\/\/[^\s:@/?#'"`<>]{1,128}:([^\s@/'"`<>$]{6,256})@[A-Za-z0-9._-]{1,253})/i,
     secretGroup: 2,
     validate: (secret, match) =>
-      notPlaceholder(secret) && (secret.length >= 12 || /\d/.test(secret)) && !/@(?:[\w-]+\.)*example\.(?:com|org|net)$/i.test(match[1]!),
+      notPlaceholder(secret) &&
+      (secret.length >= 12 || /\d/.test(secret)) &&
+      !/@(?:[\w-]+\.)*example\.(?:com|org|net)$/i.test(match[1]!),
     samples: {
       leak: () => [
         `git clone https://deploy:${rand(ALNUM, 24)}@git.example-corp.com/team/repo.git`,
         `pip install --index-url https://ci:${rand(ALNUM, 20)}@pypi.internal.net/simple pkg`,
       ],
-      ignore: ['https://user:password@example.com/', 'https://username:${TOKEN}@github.com/org/repo', 'see https://git-scm.com/docs'],
+      ignore: [
+        'https://user:password@example.com/',
+        'https://username:${TOKEN}@github.com/org/repo',
+        'see https://git-scm.com/docs',
+      ],
     },
   },
   {
@@ -73,7 +82,10 @@ export const CONNECTION_CONFIG_RULES: Rule[] = [
         `"Default": "Server=tcp:${host()},1433;Database=app;User Id=svc;Password=${password(16)};Encrypt=True"`,
         `jdbc:sqlserver://db.internal:1433;databaseName=app;user=sa;password=${rand(ALNUM, 18)}`,
       ],
-      ignore: ['Server=localhost;Database=app;User Id=sa;Password=<YourStrong@Passw0rd>;', 'Server=.;Database=x;Password=$(DB_PASSWORD);'],
+      ignore: [
+        'Server=localhost;Database=app;User Id=sa;Password=<YourStrong@Passw0rd>;',
+        'Server=.;Database=x;Password=$(DB_PASSWORD);',
+      ],
     },
   },
   {
@@ -87,8 +99,14 @@ export const CONNECTION_CONFIG_RULES: Rule[] = [
     entropy: 3,
     validate: (secret) => !isPlaceholderValue(secret),
     samples: {
-      leak: () => [`//npm.pkg.github.com/:_authToken=${rand(ALNUM, 40)}`, `//registry.internal/:_authToken="${rand(HEX, 8)}-${rand(HEX, 4)}-${rand(HEX, 4)}-${rand(HEX, 4)}-${rand(HEX, 12)}"`],
-      ignore: ['//registry.npmjs.org/:_authToken=${NPM_TOKEN}', '//registry.npmjs.org/:_authToken=$NPM_TOKEN'],
+      leak: () => [
+        `//npm.pkg.github.com/:_authToken=${rand(ALNUM, 40)}`,
+        `//registry.internal/:_authToken="${rand(HEX, 8)}-${rand(HEX, 4)}-${rand(HEX, 4)}-${rand(HEX, 4)}-${rand(HEX, 12)}"`,
+      ],
+      ignore: [
+        '//registry.npmjs.org/:_authToken=${NPM_TOKEN}',
+        '//registry.npmjs.org/:_authToken=$NPM_TOKEN',
+      ],
     },
   },
   {
@@ -97,12 +115,17 @@ export const CONNECTION_CONFIG_RULES: Rule[] = [
     kind: 'config-file',
     severity: 'critical',
     keywords: ['_auth', '_password'],
-    pattern: /(?:^|[\s:])(_auth|_password)\s{0,4}=\s{0,4}["']?([A-Za-z0-9+/]{8,500}={0,2})(?![A-Za-z0-9+/=])/im,
+    pattern:
+      /(?:^|[\s:])(_auth|_password)\s{0,4}=\s{0,4}["']?([A-Za-z0-9+/]{8,500}={0,2})(?![A-Za-z0-9+/=])/im,
     secretGroup: 2,
-    validate: (secret, match) => (match[1] === '_auth' ? base64UserPass(secret, match) : !isPlaceholderValue(secret)),
+    validate: (secret, match) =>
+      match[1] === '_auth' ? base64UserPass(secret, match) : !isPlaceholderValue(secret),
     paths: /(?:^|\/)\.?npmrc$/,
     samples: {
-      leak: () => [`_auth=${b64(`ci:${rand(ALNUM, 16)}`)}`, `//nexus.internal/repository/npm/:_password=${b64(rand(ALNUM, 14))}`],
+      leak: () => [
+        `_auth=${b64(`ci:${rand(ALNUM, 16)}`)}`,
+        `//nexus.internal/repository/npm/:_password=${b64(rand(ALNUM, 14))}`,
+      ],
       ignore: ['_auth=${NPM_AUTH}'],
     },
   },
@@ -116,7 +139,10 @@ export const CONNECTION_CONFIG_RULES: Rule[] = [
     secretGroup: 1,
     validate: (secret) => !isPlaceholderValue(secret),
     paths: /(?:^|\/)\.pypirc$/,
-    samples: { leak: () => [`[pypi]\nusername = deployer\npassword = ${password(18)}`], ignore: ['[pypi]\npassword = <your password>'] },
+    samples: {
+      leak: () => [`[pypi]\nusername = deployer\npassword = ${password(18)}`],
+      ignore: ['[pypi]\npassword = <your password>'],
+    },
   },
   {
     id: 'netrc-password',
@@ -124,11 +150,15 @@ export const CONNECTION_CONFIG_RULES: Rule[] = [
     kind: 'config-file',
     severity: 'critical',
     keywords: ['machine'],
-    pattern: /(?:^|\s)machine\s{1,10}[^\s]{1,253}\s{1,10}login\s{1,10}[^\s]{1,256}\s{1,10}password\s{1,10}"?([^\s"]{3,256})/,
+    pattern:
+      /(?:^|\s)machine\s{1,10}[^\s]{1,253}\s{1,10}login\s{1,10}[^\s]{1,256}\s{1,10}password\s{1,10}"?([^\s"]{3,256})/,
     secretGroup: 1,
     validate: (secret) => !isPlaceholderValue(secret),
     samples: {
-      leak: () => [`machine api.heroku.com\n  login me@corp.example\n  password ${rand(ALNUM, 24)}`, `machine git.internal login ci password ${password(16)}`],
+      leak: () => [
+        `machine api.heroku.com\n  login me@corp.example\n  password ${rand(ALNUM, 24)}`,
+        `machine git.internal login ci password ${password(16)}`,
+      ],
       ignore: ['machine example.com login user password <password>'],
     },
   },
@@ -140,9 +170,14 @@ export const CONNECTION_CONFIG_RULES: Rule[] = [
     keywords: ['"auth"'],
     pattern: /"auth"\s{0,4}:\s{0,4}"([A-Za-z0-9+/]{8,1000}={0,2})"/,
     secretGroup: 1,
-    validate: (secret, match) => base64UserPass(secret, match) && !isPlaceholderValue(Buffer.from(secret, 'base64').toString('utf8').split(':').slice(1).join(':')),
+    validate: (secret, match) =>
+      base64UserPass(secret, match) &&
+      !isPlaceholderValue(Buffer.from(secret, 'base64').toString('utf8').split(':').slice(1).join(':')),
     samples: {
-      leak: () => [`{"auths":{"registry.internal:5000":{"auth":"${b64(`robot:${rand(ALNUM, 24)}`)}"}}}`, `"https://index.docker.io/v1/": {\n  "auth": "${b64(`bob:${password(15)}`)}"\n}`],
+      leak: () => [
+        `{"auths":{"registry.internal:5000":{"auth":"${b64(`robot:${rand(ALNUM, 24)}`)}"}}}`,
+        `"https://index.docker.io/v1/": {\n  "auth": "${b64(`bob:${password(15)}`)}"\n}`,
+      ],
       ignore: [`{"auths":{"r":{"auth":"${b64('user:password')}"}}}`, '{"auth": "bearer"}'],
     },
   },
@@ -152,11 +187,14 @@ export const CONNECTION_CONFIG_RULES: Rule[] = [
     kind: 'config-file',
     severity: 'critical',
     keywords: ['key-data'],
-    pattern: /(?:client-key-data|private-key-data)\s{0,4}:\s{0,4}["']?(LS0tLS1CRUdJTi[A-Za-z0-9+/=]{100,8000})/,
+    pattern:
+      /(?:client-key-data|private-key-data)\s{0,4}:\s{0,4}["']?(LS0tLS1CRUdJTi[A-Za-z0-9+/=]{100,8000})/,
     secretGroup: 1,
     validate: (secret) => /PRIVATE KEY/.test(Buffer.from(secret.slice(0, 80), 'base64').toString('latin1')),
     samples: {
-      leak: () => [`    client-key-data: ${b64(`${'-'.repeat(5)}BEGIN RSA PRIVATE KEY${'-'.repeat(5)}\n${rand(BASE64, 900)}`)}`],
+      leak: () => [
+        `    client-key-data: ${b64(`${'-'.repeat(5)}BEGIN RSA PRIVATE KEY${'-'.repeat(5)}\n${rand(BASE64, 900)}`)}`,
+      ],
       ignore: ['    client-certificate-data: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t'],
     },
   },

@@ -7,17 +7,23 @@ import { ALNUM, BASE64URL, HEX, b64, password, pick, rand } from '../sample-kit'
 /** What may follow the key word in a name without making it something else (`password_hash`, `token_url`). */
 const NAME_SUFFIX_DENY =
   /(?:^|[_.-])(?:ids?|names?|file(?:name)?s?|paths?|dirs?|urls?|uris?|endpoints?|types?|fields?|length|len|size|count|min|max|limit|hash(?:ed)?|salt|digest|checksum|sha\d*|md5|prefix|suffix|headers?|params?|key[_.-]?id|label|prompt|policy|pattern|regexp?|hint|format|expir\w*|ttl|timeout|lifetime|env|vars?|variable|template|placeholder|mode|strategy|provider|store|manager|service|version|arn|refs?|location|source|rotation|enabled|required|visible|validator|rules?|storage|cache|helper|handler|class|spec|schema|input|label|text|message|error|policy|reset|changed?|updated?|created|at|status|state|kind|level|options?|config|settings|props|properties|info|details|attributes|metadata|usage|scopes?|audience|issuer|claims?|response|request|result|errors?|last_used|used|date|time|timestamp|encrypted|hashes|hashers?|encryption|algorithm|method|scheme|complexity|strength|mgr|prompt|dialog|form|widget|input|button|box|page|view|screen|modal|icon|plugin|module|class|impl|factory|builder|callback|fn|func|getter|setter|reader|writer|loader|parser|encoder|decoder|serializer|generator|checker|verifier)$/;
-const NAME_WORD_DENY = /^(?:tokens$|tokeniz|secrets?manager|passwordless|passthrough|passport|passive|passenger|passage|pass(?:ed|es|ing))/i;
+const NAME_WORD_DENY =
+  /^(?:tokens$|tokeniz|secrets?manager|passwordless|passthrough|passport|passive|passenger|passage|pass(?:ed|es|ing))/i;
 
 /** Paths, file names and URLs are where a secret is kept, not the secret. */
-const LOCATION = /^(?:\/|\.\.?\/|~\/|[A-Za-z]:\\|file:|https?:\/\/|s3:\/\/|arn:)|\.(?:json|ya?ml|pem|key|crt|cer|p12|pfx|txt|env|ini|conf|cfg|properties|toml|xml|jks)$/i;
+const LOCATION =
+  /^(?:\/|\.\.?\/|~\/|[A-Za-z]:\\|file:|https?:\/\/|s3:\/\/|arn:)|\.(?:json|ya?ml|pem|key|crt|cer|p12|pfx|txt|env|ini|conf|cfg|properties|toml|xml|jks)$/i;
 /** Hashes of passwords (bcrypt, argon2, crypt, pbkdf2, LDAP) are not the passwords. */
-const PASSWORD_HASH = /^(?:(?:pbkdf2_sha(?:1|256)|bcrypt(?:_sha256)?|argon2|scrypt|sha1|md5|crypt)\$|\$(?:2[abxy]?|argon2(?:id|i|d)|[156]|y|gy|7|pbkdf2[-\w]*|scrypt)\$|\{(?:SSHA|SHA|SSHA256|SSHA512|MD5|SMD5|CRYPT|PBKDF2[-\w]*)\}|md5[a-f0-9]{32}$|SCRAM-SHA-256\$)/i;
+const PASSWORD_HASH =
+  /^(?:(?:pbkdf2_sha(?:1|256)|bcrypt(?:_sha256)?|argon2|scrypt|sha1|md5|crypt)\$|\$(?:2[abxy]?|argon2(?:id|i|d)|[156]|y|gy|7|pbkdf2[-\w]*|scrypt)\$|\{(?:SSHA|SHA|SSHA256|SSHA512|MD5|SMD5|CRYPT|PBKDF2[-\w]*)\}|md5[a-f0-9]{32}$|SCRAM-SHA-256\$)/i;
 
 function nameAllowed(name: string, keywordPart: RegExp): boolean {
   if (NAME_WORD_DENY.test(name)) return false;
   // camelCase to snake_case, so `passwordHash` and `password_hash` are judged alike.
-  const suffix = name.replace(keywordPart, '').replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
+  const suffix = name
+    .replace(keywordPart, '')
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .toLowerCase();
   return suffix === '' || !NAME_SUFFIX_DENY.test(suffix);
 }
 
@@ -28,7 +34,8 @@ const VENDOR_PREFIX =
 /** An unquoted value that reads as code: a member chain, a bare identifier without digits, an operator. */
 function looksLikeCode(value: string): boolean {
   const core = value.replace(/[!;,]+$/, '');
-  if (/^[A-Za-z_$][\w$]*(?:\??\.[A-Za-z_$][\w$]*)+$/.test(core)) return core.split(/\??\./).every(isIdentifierWord);
+  if (/^[A-Za-z_$][\w$]*(?:\??\.[A-Za-z_$][\w$]*)+$/.test(core))
+    return core.split(/\??\./).every(isIdentifierWord);
   if (/^[A-Za-z_$][\w$]*$/.test(core)) return isIdentifierWord(core);
   return /^[!?*&|+~^%]/.test(value) || /\?\./.test(value);
 }
@@ -54,7 +61,11 @@ function genericValueCheck(minEntropy: number, keywordPart: RegExp, assignment =
     if (!nameAllowed(match[1] ?? '', keywordPart)) return false;
     const first = match.input.charAt(match.index);
     const previous = match.input.charAt(match.index - 1);
-    if (/^(?:pass|pwd)(?!word|wd|phrase)/i.test(match[1] ?? '') && /[a-z]/i.test(previous) && !(/[a-z]/.test(previous) && /[A-Z]/.test(first))) {
+    if (
+      /^(?:pass|pwd)(?!word|wd|phrase)/i.test(match[1] ?? '') &&
+      /[a-z]/i.test(previous) &&
+      !(/[a-z]/.test(previous) && /[A-Z]/.test(first))
+    ) {
       return false;
     }
     if (isPlaceholderValue(secret) || LOCATION.test(secret) || PASSWORD_HASH.test(secret)) return false;
@@ -66,7 +77,12 @@ function genericValueCheck(minEntropy: number, keywordPart: RegExp, assignment =
     const between = match[0].slice(match[0].indexOf(name) + name.length, match[0].lastIndexOf(secret));
     if (/^\\?["']\s{0,2},\s{0,4}\\?["'`]?$/.test(between)) {
       const call = match.input.slice(Math.max(0, match.index - 64), match.index);
-      if (!/(?:define|setenv|putenv|setdefault|setProperty|set_?env|put|set|add|fetch|get|getenv|getOrDefault)\(\s{0,2}["'][\w.-]{0,40}$/i.test(call)) return false;
+      if (
+        !/(?:define|setenv|putenv|setdefault|setProperty|set_?env|put|set|add|fetch|get|getenv|getOrDefault)\(\s{0,2}["'][\w.-]{0,40}$/i.test(
+          call,
+        )
+      )
+        return false;
     }
     // `token = build(...)`, `secret = table[...]`: the value is code, not a literal.
     const next = match.input.charAt(match.index + match[0].length);
@@ -82,7 +98,8 @@ function genericValueCheck(minEntropy: number, keywordPart: RegExp, assignment =
     if (!quoted && looksLikeCode(secret)) return false;
     // `Passphrase: Uint8Array | undefined`, a template literal `${...}`, a value that names itself.
     if (/^\s{0,2}\|/.test(after) || (secret.endsWith('$') && after.startsWith('{'))) return false;
-    if (/password|passwd|secret|token|api[_-]?key|credential|private[_-]?key|access[_-]?key/i.test(secret)) return false;
+    if (/password|passwd|secret|token|api[_-]?key|credential|private[_-]?key|access[_-]?key/i.test(secret))
+      return false;
     const keyword = (keywordPart.exec(match[1] ?? '')?.[0] ?? '').toLowerCase().replace(/[_.-]/g, '');
     if (keyword.length >= 3 && secret.toLowerCase().replace(/[_.-]/g, '').includes(keyword)) return false;
     // `"?NonNullExpression"`, `"+encoded+"`: grammar symbols and string concatenation.
@@ -101,8 +118,14 @@ function genericValueCheck(minEntropy: number, keywordPart: RegExp, assignment =
     // Prose, not an assignment: `password: Optional. The user's password.`
     if (assignment && !quoted && /^ +[A-Za-z]{2,}/.test(after)) return false;
     // Pagination and request tokens are not credentials: `nextToken`, `<clientToken>`, `page_token`.
-    const ident = (match.input.slice(Math.max(0, match.index - 24), match.index) + (match[1] ?? '')).toLowerCase();
-    if (/(?:next|prev(?:ious)?|page|continuation|client|idempotency|sync|cursor|pagination|request|resume|csrf|xsrf)[_.-]?token/.test(ident)) {
+    const ident = (
+      match.input.slice(Math.max(0, match.index - 24), match.index) + (match[1] ?? '')
+    ).toLowerCase();
+    if (
+      /(?:next|prev(?:ious)?|page|continuation|client|idempotency|sync|cursor|pagination|request|resume|csrf|xsrf)[_.-]?token/.test(
+        ident,
+      )
+    ) {
       return false;
     }
     if (/^\d+$/.test(secret) && secret.length < 20) return false;
@@ -121,13 +144,15 @@ const VALUE = String.raw`([^\s"'\`,;&<>(){}\[\]\\]{MIN,200})`;
 const PASSWORD_WORD = String.raw`(?:pass(?:word|wd|phrase)|pass|pwd)`;
 const PASSWORD_KEY = /^(?:pass(?:word|wd|phrase)|pass|pwd)/i;
 const SECRET_WORD = String.raw`(?:secret|token|api[_.-]?key|apikey|access[_.-]?key|auth[_.-]?key|private[_.-]?key|app[_.-]?key|signing[_.-]?key|encryption[_.-]?key|master[_.-]?key|client[_.-]?key|credentials?)`;
-const SECRET_KEY = /^(?:secret|token|api[_.-]?key|apikey|access[_.-]?key|auth[_.-]?key|private[_.-]?key|app[_.-]?key|signing[_.-]?key|encryption[_.-]?key|master[_.-]?key|client[_.-]?key|credentials?)/i;
+const SECRET_KEY =
+  /^(?:secret|token|api[_.-]?key|apikey|access[_.-]?key|auth[_.-]?key|private[_.-]?key|app[_.-]?key|signing[_.-]?key|encryption[_.-]?key|master[_.-]?key|client[_.-]?key|credentials?)/i;
 
 function assignment(word: string, min: number): RegExp {
   return new RegExp(`(${word}[A-Za-z0-9_.-]{0,24})${SEPARATOR}${VALUE.replace('MIN', String(min))}`, 'i');
 }
 
-const secretValue = () => pick([rand(ALNUM, 32), rand(HEX, 40), rand(BASE64URL, 43), `${rand(ALNUM, 8)}-${rand(ALNUM, 16)}`]);
+const secretValue = () =>
+  pick([rand(ALNUM, 32), rand(HEX, 40), rand(BASE64URL, 43), `${rand(ALNUM, 8)}-${rand(ALNUM, 16)}`]);
 
 /** Generic assignments, headers and flags: the rules of last resort, with an entropy floor and strong filtering. */
 export const GENERIC_RULES: Rule[] = [
@@ -238,7 +263,8 @@ export const GENERIC_RULES: Rule[] = [
     kind: 'generic',
     severity: 'high',
     keywords: ['basic '],
-    pattern: /(?:Authorization|auth)["']?\s{0,4}[:=]\s{0,4}["']?Basic\s{1,4}([A-Za-z0-9+/]{8,500}={0,2})(?![A-Za-z0-9+/=])/i,
+    pattern:
+      /(?:Authorization|auth)["']?\s{0,4}[:=]\s{0,4}["']?Basic\s{1,4}([A-Za-z0-9+/]{8,500}={0,2})(?![A-Za-z0-9+/=])/i,
     secretGroup: 1,
     // RFC 6749's example client credentials appear in every OAuth library's docs.
     validate: (secret, match) =>
@@ -257,13 +283,18 @@ export const GENERIC_RULES: Rule[] = [
     kind: 'generic',
     severity: 'medium',
     keywords: ['bearer '],
-    pattern: /Authorization["']?\s{0,4}[:=]\s{0,4}["']?Bearer\s{1,4}([A-Za-z0-9._~+/-]{20,1000}={0,2})(?![A-Za-z0-9._~+/=-])/i,
+    pattern:
+      /Authorization["']?\s{0,4}[:=]\s{0,4}["']?Bearer\s{1,4}([A-Za-z0-9._~+/-]{20,1000}={0,2})(?![A-Za-z0-9._~+/=-])/i,
     secretGroup: 1,
     entropy: 3.5,
     validate: (secret) => !isPlaceholderValue(secret),
     samples: {
       leak: () => [`curl -H 'Authorization: Bearer ${rand(ALNUM, 40)}' https://api.internal/v1/items`],
-      ignore: ['Authorization: Bearer $TOKEN', 'Authorization: Bearer <token>', 'Authorization: Bearer YOUR_ACCESS_TOKEN_HERE'],
+      ignore: [
+        'Authorization: Bearer $TOKEN',
+        'Authorization: Bearer <token>',
+        'Authorization: Bearer YOUR_ACCESS_TOKEN_HERE',
+      ],
     },
   },
   {
@@ -273,12 +304,24 @@ export const GENERIC_RULES: Rule[] = [
     kind: 'generic',
     severity: 'high',
     keywords: ['--pass', '--token', '--api-key', '--secret', '--client-secret'],
-    pattern: /(?<![A-Za-z0-9-])(--(?:password|passwd|pass|token|api-key|apikey|secret|client-secret|auth-token))(?:=|\s{1,3})["']?([^\s"'`;&|<>$(){}-][^\s"'`;&|<>$(){}]{5,199})/i,
+    pattern:
+      /(?<![A-Za-z0-9-])(--(?:password|passwd|pass|token|api-key|apikey|secret|client-secret|auth-token))(?:=|\s{1,3})["']?([^\s"'`;&|<>$(){}-][^\s"'`;&|<>$(){}]{5,199})/i,
     secretGroup: 2,
-    validate: genericValueCheck(2.5, /^--(?:password|passwd|pass|token|api-key|apikey|secret|client-secret|auth-token)/i),
+    validate: genericValueCheck(
+      2.5,
+      /^--(?:password|passwd|pass|token|api-key|apikey|secret|client-secret|auth-token)/i,
+    ),
     samples: {
-      leak: () => [`docker login --username ci --password ${password(16)} registry.internal`, `vault login --token=${rand(ALNUM, 26)}`],
-      ignore: ['docker login --password-stdin', 'mysql --password=$MYSQL_PWD', '--password <password>', '--token ${{ secrets.TOKEN }}'],
+      leak: () => [
+        `docker login --username ci --password ${password(16)} registry.internal`,
+        `vault login --token=${rand(ALNUM, 26)}`,
+      ],
+      ignore: [
+        'docker login --password-stdin',
+        'mysql --password=$MYSQL_PWD',
+        '--password <password>',
+        '--token ${{ secrets.TOKEN }}',
+      ],
     },
   },
   {
@@ -288,7 +331,8 @@ export const GENERIC_RULES: Rule[] = [
     severity: 'high',
     priority: 1,
     keywords: ['login'],
-    pattern: /(?:docker|podman|buildah|skopeo|helm registry)[ \t]{1,4}login[^\n|;&]{0,120}?[ \t]-p[ \t]{1,3}["']?([^\s"'`$-][^\s"'`]{5,199})/,
+    pattern:
+      /(?:docker|podman|buildah|skopeo|helm registry)[ \t]{1,4}login[^\n|;&]{0,120}?[ \t]-p[ \t]{1,3}["']?([^\s"'`$-][^\s"'`]{5,199})/,
     secretGroup: 1,
     validate: genericValueCheck(2.5, /^$/),
     samples: {
@@ -303,10 +347,14 @@ export const GENERIC_RULES: Rule[] = [
     kind: 'generic',
     severity: 'high',
     keywords: ['mysql', 'mariadb'],
-    pattern: /(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)\s[^\n|;&]{0,100}?(?<=\s)-p([^\s"'`;&|<>$(){}-][^\s"'`;&|<>$(){}]{3,127})/,
+    pattern:
+      /(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)\s[^\n|;&]{0,100}?(?<=\s)-p([^\s"'`;&|<>$(){}-][^\s"'`;&|<>$(){}]{3,127})/,
     secretGroup: 1,
     validate: genericValueCheck(2.5, /^$/),
-    samples: { leak: () => [`RUN mysql -u root -p${password(14)} -e "CREATE DATABASE app"`], ignore: ['mysql -u root -p -e "select 1"', 'mysql -uroot -p$MYSQL_ROOT_PASSWORD'] },
+    samples: {
+      leak: () => [`RUN mysql -u root -p${password(14)} -e "CREATE DATABASE app"`],
+      ignore: ['mysql -u root -p -e "select 1"', 'mysql -uroot -p$MYSQL_ROOT_PASSWORD'],
+    },
   },
   {
     id: 'env-name-value-secret',
@@ -318,7 +366,10 @@ export const GENERIC_RULES: Rule[] = [
     pattern:
       /name["']?\s{0,4}:\s{0,4}["']?([A-Za-z0-9_.-]{0,40}(?:PASSWORD|PASSWD|PASSPHRASE|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIALS?)[A-Za-z0-9_.-]{0,20})["']?\s{0,4},?\s{0,40}["']?value["']?\s{0,4}:\s{0,4}["']?([^\s"'`,;&<>(){}[\]\\]{6,200})/i,
     secretGroup: 2,
-    validate: genericValueCheck(2.5, /^[A-Za-z0-9_.-]{0,40}?(?:PASSWORD|PASSWD|PASSPHRASE|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIALS?)/i),
+    validate: genericValueCheck(
+      2.5,
+      /^[A-Za-z0-9_.-]{0,40}?(?:PASSWORD|PASSWD|PASSPHRASE|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIALS?)/i,
+    ),
     samples: {
       leak: () => [
         `{"name": "DB_PASSWORD", "value": "${password(16)}"}`,
@@ -340,10 +391,17 @@ export const GENERIC_RULES: Rule[] = [
     priority: 1,
     keywords: ['pass', 'secret', 'token', 'key'],
     // Starts with the literal `ENV`/`ARG`, which V8 searches for quickly; a lookbehind then checks the line start.
-    pattern: /(?:ENV|ARG|env|arg)(?<=^[ \t]{0,20}(?:ENV|ARG|env|arg))[ \t]+([A-Za-z0-9_]{0,40}(?:PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|ACCESS_?KEY)[A-Za-z0-9_]{0,20})[ \t]+["']?([^\s"'=$][^\s"']{5,199})["']?[ \t]*$/m,
+    pattern:
+      /(?:ENV|ARG|env|arg)(?<=^[ \t]{0,20}(?:ENV|ARG|env|arg))[ \t]+([A-Za-z0-9_]{0,40}(?:PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|ACCESS_?KEY)[A-Za-z0-9_]{0,20})[ \t]+["']?([^\s"'=$][^\s"']{5,199})["']?[ \t]*$/m,
     secretGroup: 2,
-    validate: genericValueCheck(2.5, /^[A-Za-z0-9_]{0,40}?(?:PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|ACCESS_?KEY)/i),
-    samples: { leak: () => [`ENV DB_PASSWORD ${password(15)}`], ignore: ['ENV DB_PASSWORD_FILE /run/secrets/db', 'ARG NPM_TOKEN'] },
+    validate: genericValueCheck(
+      2.5,
+      /^[A-Za-z0-9_]{0,40}?(?:PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|ACCESS_?KEY)/i,
+    ),
+    samples: {
+      leak: () => [`ENV DB_PASSWORD ${password(15)}`],
+      ignore: ['ENV DB_PASSWORD_FILE /run/secrets/db', 'ARG NPM_TOKEN'],
+    },
   },
   {
     id: 'curl-user-password',
@@ -352,10 +410,14 @@ export const GENERIC_RULES: Rule[] = [
     severity: 'high',
     priority: 1,
     keywords: ['curl'],
-    pattern: /curl[ \t][^\n]{0,200}?[ \t](?:-u|--user)[ \t]{0,3}["']?[^\s:"'$]{1,64}:([^\s"'$][^\s"']{3,127})/,
+    pattern:
+      /curl[ \t][^\n]{0,200}?[ \t](?:-u|--user)[ \t]{0,3}["']?[^\s:"'$]{1,64}:([^\s"'$][^\s"']{3,127})/,
     secretGroup: 1,
     validate: genericValueCheck(2.5, /^$/),
-    samples: { leak: () => [`curl -sf -u admin:${password(14)} https://nexus.internal/service/rest/v1/status`], ignore: ['curl -u "$USER:$PASS" https://x', 'curl -u user:password https://x'] },
+    samples: {
+      leak: () => [`curl -sf -u admin:${password(14)} https://nexus.internal/service/rest/v1/status`],
+      ignore: ['curl -u "$USER:$PASS" https://x', 'curl -u user:password https://x'],
+    },
   },
   {
     id: 'pgpass-password',
@@ -367,7 +429,10 @@ export const GENERIC_RULES: Rule[] = [
     secretGroup: 1,
     validate: (secret) => !isPlaceholderValue(secret),
     paths: /(?:^|\/)\.pgpass$/,
-    samples: { leak: () => [`db.internal:5432:orders:app:${password(18)}`], ignore: ['localhost:5432:*:postgres:postgres'] },
+    samples: {
+      leak: () => [`db.internal:5432:orders:app:${password(18)}`],
+      ignore: ['localhost:5432:*:postgres:postgres'],
+    },
   },
   {
     id: 'sshpass-password',
@@ -379,7 +444,10 @@ export const GENERIC_RULES: Rule[] = [
     pattern: /sshpass[ \t]{1,4}-p[ \t]{0,3}["']?([^\s"'`$-][^\s"'`]{3,127})/,
     secretGroup: 1,
     validate: genericValueCheck(2.5, /^$/),
-    samples: { leak: () => [`sshpass -p '${password(14)}' ssh deploy@10.0.0.4 uptime`], ignore: ['sshpass -p "$SSHPASS" ssh x', 'sshpass -e ssh host'] },
+    samples: {
+      leak: () => [`sshpass -p '${password(14)}' ssh deploy@10.0.0.4 uptime`],
+      ignore: ['sshpass -p "$SSHPASS" ssh x', 'sshpass -e ssh host'],
+    },
   },
   {
     id: 'xml-secret-element',
@@ -388,12 +456,20 @@ export const GENERIC_RULES: Rule[] = [
     kind: 'generic',
     severity: 'high',
     keywords: ['pass', 'secret', 'token', 'key'],
-    pattern: /<((?:[A-Za-z]{0,20}[:_.-]?)?(?:password|passwd|secret|token|api[_.-]?key|apikey)[A-Za-z_.-]{0,20})>([^<\s]{6,200})<\/\1>/i,
+    pattern:
+      /<((?:[A-Za-z]{0,20}[:_.-]?)?(?:password|passwd|secret|token|api[_.-]?key|apikey)[A-Za-z_.-]{0,20})>([^<\s]{6,200})<\/\1>/i,
     secretGroup: 2,
-    validate: genericValueCheck(2.5, /^[A-Za-z]{0,20}[:_.-]?(?:password|passwd|secret|token|api[_.-]?key|apikey)/i),
+    validate: genericValueCheck(
+      2.5,
+      /^[A-Za-z]{0,20}[:_.-]?(?:password|passwd|secret|token|api[_.-]?key|apikey)/i,
+    ),
     samples: {
       leak: () => [`<password>${password(14)}</password>`, `<apiToken>${rand(ALNUM, 32)}</apiToken>`],
-      ignore: ['<password>${db.password}</password>', '<password>changeme</password>', '<token>{{token}}</token>'],
+      ignore: [
+        '<password>${db.password}</password>',
+        '<password>changeme</password>',
+        '<token>{{token}}</token>',
+      ],
     },
   },
   {
@@ -403,7 +479,8 @@ export const GENERIC_RULES: Rule[] = [
     kind: 'generic',
     severity: 'high',
     keywords: ['pass', 'secret', 'token', 'key'],
-    pattern: /key="([^"]{0,40}(?:password|passwd|secret|token|apikey|api[_.-]key)[^"]{0,20})"\s{1,4}value="([^"]{6,200})"/i,
+    pattern:
+      /key="([^"]{0,40}(?:password|passwd|secret|token|apikey|api[_.-]key)[^"]{0,20})"\s{1,4}value="([^"]{6,200})"/i,
     secretGroup: 2,
     validate: genericValueCheck(2.5, /^[^"]{0,40}?(?:password|passwd|secret|token|apikey|api[_.-]key)/i),
     samples: {

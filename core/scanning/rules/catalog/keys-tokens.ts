@@ -23,7 +23,11 @@ export const KEY_TOKEN_RULES: Rule[] = [
         pemBlock('EC PRIVATE KEY', 160),
         pemBlock('OPENSSH PRIVATE KEY', 400),
         pemBlock('ENCRYPTED PRIVATE KEY', 1700),
-        pemBlock('RSA PRIVATE KEY', 1600, 'Proc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,' + rand('0123456789ABCDEF', 32) + '\n\n'),
+        pemBlock(
+          'RSA PRIVATE KEY',
+          1600,
+          'Proc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,' + rand('0123456789ABCDEF', 32) + '\n\n',
+        ),
         pemBlock('DSA PRIVATE KEY', 900),
         `{"key": "${pemBlock('PRIVATE KEY', 800).replace(/\n/g, '\\n')}"}`,
       ],
@@ -43,10 +47,14 @@ export const KEY_TOKEN_RULES: Rule[] = [
     priority: 2,
     keywords: ['private key-----'],
     // A key cut short (or longer than the detector's match limit) is still a leak: header plus a body line.
-    pattern: /-{5}BEGIN ((?:RSA |EC |DSA |OPENSSH |ENCRYPTED |)PRIVATE KEY)-{5}(?:\s|\\n|\\r){1,4}([A-Za-z0-9+/]{60,76}={0,2})(?=\s|\\n|\\r|"|'|$)/,
+    pattern:
+      /-{5}BEGIN ((?:RSA |EC |DSA |OPENSSH |ENCRYPTED |)PRIVATE KEY)-{5}(?:\s|\\n|\\r){1,4}([A-Za-z0-9+/]{60,76}={0,2})(?=\s|\\n|\\r|"|'|$)/,
     secretGroup: 0,
     samples: {
-      leak: () => [pemBlock('RSA PRIVATE KEY', 1600).split('\n').slice(0, 4).join('\n'), `"${pemBlock('PRIVATE KEY', 64)}"`.split('\n').slice(0, 2).join('\\n') + '"'],
+      leak: () => [
+        pemBlock('RSA PRIVATE KEY', 1600).split('\n').slice(0, 4).join('\n'),
+        `"${pemBlock('PRIVATE KEY', 64)}"`.split('\n').slice(0, 2).join('\\n') + '"',
+      ],
       ignore: [`${dashes}BEGIN RSA PRIVATE KEY${dashes}\nMII...\n`],
     },
   },
@@ -56,11 +64,14 @@ export const KEY_TOKEN_RULES: Rule[] = [
     kind: 'private-key',
     severity: 'critical',
     keywords: ['pgp private key block'],
-    pattern: /-{5}BEGIN PGP PRIVATE KEY BLOCK-{5}(?:[A-Za-z0-9+/=\s:,.()@<>\\]|-(?!-{4})){40,8000}-{5}END PGP PRIVATE KEY BLOCK-{5}/,
+    pattern:
+      /-{5}BEGIN PGP PRIVATE KEY BLOCK-{5}(?:[A-Za-z0-9+/=\s:,.()@<>\\]|-(?!-{4})){40,8000}-{5}END PGP PRIVATE KEY BLOCK-{5}/,
     secretGroup: 0,
     samples: {
       leak: () => [pemBlock('PGP PRIVATE KEY BLOCK', 2400, 'Version: GnuPG v2\n\n')],
-      ignore: [`${dashes}BEGIN PGP PUBLIC KEY BLOCK${dashes}\n${rand(BASE64, 300)}\n${dashes}END PGP PUBLIC KEY BLOCK${dashes}`],
+      ignore: [
+        `${dashes}BEGIN PGP PUBLIC KEY BLOCK${dashes}\n${rand(BASE64, 300)}\n${dashes}END PGP PUBLIC KEY BLOCK${dashes}`,
+      ],
     },
   },
   {
@@ -69,7 +80,8 @@ export const KEY_TOKEN_RULES: Rule[] = [
     kind: 'private-key',
     severity: 'critical',
     keywords: ['putty-user-key-file-'],
-    pattern: /PuTTY-User-Key-File-[23]: [^\r\n]{1,100}\r?\n[\s\S]{0,3000}?Private-Lines: \d{1,3}\r?\n([A-Za-z0-9+/=\r\n]{40,4000})/,
+    pattern:
+      /PuTTY-User-Key-File-[23]: [^\r\n]{1,100}\r?\n[\s\S]{0,3000}?Private-Lines: \d{1,3}\r?\n([A-Za-z0-9+/=\r\n]{40,4000})/,
     secretGroup: 1,
     entropy: 4,
     samples: {
@@ -85,7 +97,8 @@ export const KEY_TOKEN_RULES: Rule[] = [
     kind: 'jwt',
     severity: 'medium',
     keywords: ['eyj'],
-    pattern: /(?<![A-Za-z0-9_-])(eyJ[A-Za-z0-9_-]{10,2000}\.[A-Za-z0-9_-]{10,4000}\.[A-Za-z0-9_-]{16,1000})(?![A-Za-z0-9_-])/,
+    pattern:
+      /(?<![A-Za-z0-9_-])(eyJ[A-Za-z0-9_-]{10,2000}\.[A-Za-z0-9_-]{10,4000}\.[A-Za-z0-9_-]{16,1000})(?![A-Za-z0-9_-])/,
     secretGroup: 1,
     validate: jwtShape,
     samples: {

@@ -26,11 +26,14 @@ export const SERVICE_RULES: Rule[] = [
     kind: 'chat',
     severity: 'critical',
     keywords: ['xoxp', 'xoxa', 'xoxr', 'xoxs', 'xoxo'],
-    pattern: /(?<![A-Za-z0-9-])(xox[pears]-[0-9]{10,13}-[0-9]{10,13}(?:-[0-9]{10,13})?-[A-Za-z0-9]{24,64})(?![A-Za-z0-9])/,
+    pattern:
+      /(?<![A-Za-z0-9-])(xox[pears]-[0-9]{10,13}-[0-9]{10,13}(?:-[0-9]{10,13})?-[A-Za-z0-9]{24,64})(?![A-Za-z0-9])/,
     secretGroup: 1,
     entropy: 3,
     samples: {
-      leak: () => [`token: ${slack('p')}${rand(DIGITS, 12)}-${rand(DIGITS, 12)}-${rand(DIGITS, 13)}-${rand(HEX, 32)}`],
+      leak: () => [
+        `token: ${slack('p')}${rand(DIGITS, 12)}-${rand(DIGITS, 12)}-${rand(DIGITS, 13)}-${rand(HEX, 32)}`,
+      ],
       ignore: [`${slack('p')}1234`],
     },
   },
@@ -44,7 +47,9 @@ export const SERVICE_RULES: Rule[] = [
     secretGroup: 1,
     entropy: 3,
     samples: {
-      leak: () => [`SLACK_APP_TOKEN=${'xa'}pp-1-A${rand('ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789', 10)}-${rand(DIGITS, 13)}-${rand(HEX, 64)}`],
+      leak: () => [
+        `SLACK_APP_TOKEN=${'xa'}pp-1-A${rand('ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789', 10)}-${rand(DIGITS, 13)}-${rand(HEX, 64)}`,
+      ],
       ignore: ['xapp-1-XXXX'],
     },
   },
@@ -54,11 +59,14 @@ export const SERVICE_RULES: Rule[] = [
     kind: 'chat',
     severity: 'high',
     keywords: ['hooks.slack.com'],
-    pattern: /(https:\/\/hooks\.slack\.com\/(?:services|workflows|triggers)\/T[A-Z0-9]{8,12}\/[AB][A-Z0-9]{8,12}\/[A-Za-z0-9]{20,34})(?![A-Za-z0-9])/,
+    pattern:
+      /(https:\/\/hooks\.slack\.com\/(?:services|workflows|triggers)\/T[A-Z0-9]{8,12}\/[AB][A-Z0-9]{8,12}\/[A-Za-z0-9]{20,34})(?![A-Za-z0-9])/,
     secretGroup: 1,
     entropy: 3.5,
     samples: {
-      leak: () => [`SLACK_WEBHOOK_URL=https://hooks.slack.com/services/T${rand('ABCDEFGHJKLMNPQRSTUVWXYZ0123456789', 8)}/B${rand('ABCDEFGHJKLMNPQRSTUVWXYZ0123456789', 10)}/${rand(ALNUM, 24)}`],
+      leak: () => [
+        `SLACK_WEBHOOK_URL=https://hooks.slack.com/services/T${rand('ABCDEFGHJKLMNPQRSTUVWXYZ0123456789', 8)}/B${rand('ABCDEFGHJKLMNPQRSTUVWXYZ0123456789', 10)}/${rand(ALNUM, 24)}`,
+      ],
       ignore: ['https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX'],
     },
   },
@@ -69,7 +77,8 @@ export const SERVICE_RULES: Rule[] = [
     severity: 'critical',
     // The first part is the bot's numeric id in base64, so it starts with one of these pairs.
     keywords: ['md', 'mt', 'mj', 'mz', 'nd', 'nt', 'nj', 'nz', 'od', 'ot'],
-    pattern: /(?<![A-Za-z0-9_.-])([MNO][DTjz][A-Za-z0-9_-]{22,26}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,38})(?![A-Za-z0-9_.-])/,
+    pattern:
+      /(?<![A-Za-z0-9_.-])([MNO][DTjz][A-Za-z0-9_-]{22,26}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,38})(?![A-Za-z0-9_.-])/,
     secretGroup: 1,
     entropy: 4,
     validate: (secret) => /^\d{17,20}$/.test(decodeBase64(secret.split('.')[0]!) ?? ''),
@@ -87,7 +96,8 @@ export const SERVICE_RULES: Rule[] = [
     kind: 'chat',
     severity: 'medium',
     keywords: ['discord'],
-    pattern: /(https:\/\/(?:ptb\.|canary\.)?discord(?:app)?\.com\/api\/webhooks\/[0-9]{17,20}\/[A-Za-z0-9_-]{60,68})(?![A-Za-z0-9_-])/,
+    pattern:
+      /(https:\/\/(?:ptb\.|canary\.)?discord(?:app)?\.com\/api\/webhooks\/[0-9]{17,20}\/[A-Za-z0-9_-]{60,68})(?![A-Za-z0-9_-])/,
     secretGroup: 1,
     entropy: 3.5,
     samples: {
@@ -105,7 +115,10 @@ export const SERVICE_RULES: Rule[] = [
     secretGroup: 1,
     entropy: 3.5,
     samples: {
-      leak: () => [`TELEGRAM_BOT_TOKEN=${rand('123456789', 1)}${rand(DIGITS, 9)}:AA${rand(BASE64URL, 33)}`, `https://api.telegram.org/bot${rand(DIGITS, 10)}:AA${rand(BASE64URL, 33)}/getMe`],
+      leak: () => [
+        `TELEGRAM_BOT_TOKEN=${rand('123456789', 1)}${rand(DIGITS, 9)}:AA${rand(BASE64URL, 33)}`,
+        `https://api.telegram.org/bot${rand(DIGITS, 10)}:AA${rand(BASE64URL, 33)}/getMe`,
+      ],
       ignore: ['TELEGRAM_BOT_TOKEN=123456789:AAxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'],
     },
   },
@@ -115,7 +128,8 @@ export const SERVICE_RULES: Rule[] = [
     kind: 'chat',
     severity: 'medium',
     keywords: ['webhook.office.com'],
-    pattern: /(https:\/\/[a-z0-9-]{1,64}\.webhook\.office\.com\/webhookb2\/[a-f0-9-]{36}@[a-f0-9-]{36}\/IncomingWebhook\/[a-f0-9]{32}\/[a-f0-9-]{36}(?:\/[A-Za-z0-9_-]{0,60})?)/,
+    pattern:
+      /(https:\/\/[a-z0-9-]{1,64}\.webhook\.office\.com\/webhookb2\/[a-f0-9-]{36}@[a-f0-9-]{36}\/IncomingWebhook\/[a-f0-9]{32}\/[a-f0-9-]{36}(?:\/[A-Za-z0-9_-]{0,60})?)/,
     secretGroup: 1,
     samples: {
       leak: () => [
@@ -172,7 +186,10 @@ export const SERVICE_RULES: Rule[] = [
     pattern: /(?<![A-Za-z0-9_-])(key-[a-f0-9]{32})(?![A-Za-z0-9_-])/,
     secretGroup: 1,
     entropy: 3,
-    samples: { leak: () => [`MAILGUN_API_KEY=key-${rand(HEX, 32)}`], ignore: ['api_key: key-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'] },
+    samples: {
+      leak: () => [`MAILGUN_API_KEY=key-${rand(HEX, 32)}`],
+      ignore: ['api_key: key-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'],
+    },
   },
   {
     id: 'mailgun-api-key-new',
@@ -180,10 +197,14 @@ export const SERVICE_RULES: Rule[] = [
     kind: 'email',
     severity: 'high',
     keywords: ['mailgun'],
-    pattern: /mailgun[\w.-]{0,20}["']?\s{0,4}(?:=|:=|:|=>)\s{0,4}["']?([a-f0-9]{32}-[a-f0-9]{8}-[a-f0-9]{8})(?![A-Za-z0-9_-])/i,
+    pattern:
+      /mailgun[\w.-]{0,20}["']?\s{0,4}(?:=|:=|:|=>)\s{0,4}["']?([a-f0-9]{32}-[a-f0-9]{8}-[a-f0-9]{8})(?![A-Za-z0-9_-])/i,
     secretGroup: 1,
     entropy: 3,
-    samples: { leak: () => [`MAILGUN_API_KEY=${rand(HEX, 32)}-${rand(HEX, 8)}-${rand(HEX, 8)}`], ignore: ['MAILGUN_DOMAIN=mg.example.com'] },
+    samples: {
+      leak: () => [`MAILGUN_API_KEY=${rand(HEX, 32)}-${rand(HEX, 8)}-${rand(HEX, 8)}`],
+      ignore: ['MAILGUN_DOMAIN=mg.example.com'],
+    },
   },
   {
     id: 'mailchimp-api-key',
@@ -210,7 +231,10 @@ export const SERVICE_RULES: Rule[] = [
     secretGroup: 1,
     entropy: 3.5,
     samples: {
-      leak: () => [`STRIPE_SECRET_KEY=${'sk'}_live_${rand(ALNUM, 24)}`, `stripe.api_key = "${'rk'}_live_${rand(ALNUM, 99)}"`],
+      leak: () => [
+        `STRIPE_SECRET_KEY=${'sk'}_live_${rand(ALNUM, 24)}`,
+        `stripe.api_key = "${'rk'}_live_${rand(ALNUM, 99)}"`,
+      ],
       ignore: ['STRIPE_SECRET_KEY=sk_live_xxxxxxxxxxxxxxxxxxxxxxxx', 'sk_test_4eC39HqLyjWDarjtT1zdp7dc'],
     },
   },
@@ -235,7 +259,10 @@ export const SERVICE_RULES: Rule[] = [
     secretGroup: 1,
     entropy: 3.5,
     samples: {
-      leak: () => [`SQUARE_ACCESS_TOKEN=${'sq0atp'}-${rand(BASE64URL, 22)}`, `square_secret: ${'sq0csp'}-${rand(BASE64URL, 43)}`],
+      leak: () => [
+        `SQUARE_ACCESS_TOKEN=${'sq0atp'}-${rand(BASE64URL, 22)}`,
+        `square_secret: ${'sq0csp'}-${rand(BASE64URL, 43)}`,
+      ],
       ignore: ['sq0atp-XXXXXXXXXXXXXXXXXXXXXX'],
     },
   },
@@ -248,7 +275,10 @@ export const SERVICE_RULES: Rule[] = [
     pattern: /(access_token\$production\$[0-9a-z]{16}\$[0-9a-f]{32})(?![A-Za-z0-9])/,
     secretGroup: 1,
     entropy: 3.5,
-    samples: { leak: () => [`BT_TOKEN=access_token$production$${rand(LOWER_DIGITS, 16)}$${rand(HEX, 32)}`], ignore: ['access_token$production$'] },
+    samples: {
+      leak: () => [`BT_TOKEN=access_token$production$${rand(LOWER_DIGITS, 16)}$${rand(HEX, 32)}`],
+      ignore: ['access_token$production$'],
+    },
   },
   {
     id: 'paypal-client-secret',
@@ -256,10 +286,14 @@ export const SERVICE_RULES: Rule[] = [
     kind: 'payment',
     severity: 'high',
     keywords: ['paypal'],
-    pattern: /paypal[\w.-]{0,20}secret["']?\s{0,4}(?:=|:=|:|=>)\s{0,4}["']?([A-Za-z0-9_-]{80})(?![A-Za-z0-9_-])/i,
+    pattern:
+      /paypal[\w.-]{0,20}secret["']?\s{0,4}(?:=|:=|:|=>)\s{0,4}["']?([A-Za-z0-9_-]{80})(?![A-Za-z0-9_-])/i,
     secretGroup: 1,
     entropy: 4,
-    samples: { leak: () => [`PAYPAL_CLIENT_SECRET=E${rand(BASE64URL, 79)}`], ignore: ['PAYPAL_CLIENT_SECRET=${PAYPAL_SECRET}'] },
+    samples: {
+      leak: () => [`PAYPAL_CLIENT_SECRET=E${rand(BASE64URL, 79)}`],
+      ignore: ['PAYPAL_CLIENT_SECRET=${PAYPAL_SECRET}'],
+    },
   },
   {
     id: 'shopify-token',
@@ -270,7 +304,10 @@ export const SERVICE_RULES: Rule[] = [
     pattern: /(?<![A-Za-z0-9_])(shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32})(?![A-Za-z0-9_])/,
     secretGroup: 1,
     entropy: 3,
-    samples: { leak: () => [`SHOPIFY_ACCESS_TOKEN=${'shpat'}_${rand(HEX, 32)}`], ignore: [`shpat_${'0'.repeat(32)}`] },
+    samples: {
+      leak: () => [`SHOPIFY_ACCESS_TOKEN=${'shpat'}_${rand(HEX, 32)}`],
+      ignore: [`shpat_${'0'.repeat(32)}`],
+    },
   },
   {
     id: 'openai-api-key',
@@ -299,7 +336,10 @@ export const SERVICE_RULES: Rule[] = [
     pattern: /(?<![A-Za-z0-9_-])(sk-ant-(?:api|admin|oat|sid)\d{2}-[A-Za-z0-9_-]{80,120})(?![A-Za-z0-9_-])/,
     secretGroup: 1,
     entropy: 4,
-    samples: { leak: () => [`ANTHROPIC_API_KEY=sk-${'ant'}-api03-${rand(BASE64URL, 93)}AA`], ignore: ['ANTHROPIC_API_KEY=sk-ant-...'] },
+    samples: {
+      leak: () => [`ANTHROPIC_API_KEY=sk-${'ant'}-api03-${rand(BASE64URL, 93)}AA`],
+      ignore: ['ANTHROPIC_API_KEY=sk-ant-...'],
+    },
   },
   {
     id: 'huggingface-token',
@@ -310,7 +350,10 @@ export const SERVICE_RULES: Rule[] = [
     pattern: /(?<![A-Za-z0-9_])(hf_[A-Za-z]{34})(?![A-Za-z0-9_])/,
     secretGroup: 1,
     entropy: 4,
-    samples: { leak: () => [`HF_TOKEN=${'hf'}_${rand('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz', 34)}`], ignore: ['hf_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'] },
+    samples: {
+      leak: () => [`HF_TOKEN=${'hf'}_${rand('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz', 34)}`],
+      ignore: ['hf_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'],
+    },
   },
   {
     id: 'datadog-api-key',
@@ -333,11 +376,15 @@ export const SERVICE_RULES: Rule[] = [
     kind: 'observability',
     severity: 'high',
     keywords: ['nrak-', 'nrii-', 'nrjs-', 'nral'],
-    pattern: /(?<![A-Za-z0-9_-])(NRAK-[A-Z0-9]{27}|NRII-[A-Za-z0-9_-]{32}|NRJS-[a-f0-9]{19}|[a-f0-9]{32,36}NRAL)(?![A-Za-z0-9_-])/,
+    pattern:
+      /(?<![A-Za-z0-9_-])(NRAK-[A-Z0-9]{27}|NRII-[A-Za-z0-9_-]{32}|NRJS-[a-f0-9]{19}|[a-f0-9]{32,36}NRAL)(?![A-Za-z0-9_-])/,
     secretGroup: 1,
     entropy: 3,
     samples: {
-      leak: () => [`NEW_RELIC_API_KEY=${'NRAK'}-${rand('ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789', 27)}`, `license_key: ${rand(HEX, 36)}${'NRAL'}`],
+      leak: () => [
+        `NEW_RELIC_API_KEY=${'NRAK'}-${rand('ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789', 27)}`,
+        `license_key: ${rand(HEX, 36)}${'NRAL'}`,
+      ],
       ignore: ['NEW_RELIC_API_KEY=NRAK-XXXXXXXXXXXXXXXXXXXXXXXXXXX'],
     },
   },
@@ -347,11 +394,14 @@ export const SERVICE_RULES: Rule[] = [
     kind: 'observability',
     severity: 'medium',
     keywords: ['sentry'],
-    pattern: /https?:\/\/[a-f0-9]{32}:([a-f0-9]{32})@[a-z0-9.-]{0,100}sentry[a-z0-9.-]{0,100}(?::\d{1,5})?\/\d{1,12}/i,
+    pattern:
+      /https?:\/\/[a-f0-9]{32}:([a-f0-9]{32})@[a-z0-9.-]{0,100}sentry[a-z0-9.-]{0,100}(?::\d{1,5})?\/\d{1,12}/i,
     secretGroup: 1,
     entropy: 3,
     samples: {
-      leak: () => [`SENTRY_DSN=https://${rand(HEX, 32)}:${rand(HEX, 32)}@o${rand(DIGITS, 6)}.ingest.sentry.io/${rand(DIGITS, 7)}`],
+      leak: () => [
+        `SENTRY_DSN=https://${rand(HEX, 32)}:${rand(HEX, 32)}@o${rand(DIGITS, 6)}.ingest.sentry.io/${rand(DIGITS, 7)}`,
+      ],
       ignore: [`SENTRY_DSN=https://${'0123456789abcdef'.repeat(2)}@o0.ingest.sentry.io/0`],
     },
   },
@@ -364,7 +414,10 @@ export const SERVICE_RULES: Rule[] = [
     pattern: /(?<![A-Za-z0-9_])(sntrys_eyJ[A-Za-z0-9+/=_-]{60,400}|sntryu_[a-f0-9]{64})(?![A-Za-z0-9+/=_-])/,
     secretGroup: 1,
     entropy: 3.5,
-    samples: { leak: () => [`SENTRY_AUTH_TOKEN=${'sntryu'}_${rand(HEX, 64)}`], ignore: ['SENTRY_AUTH_TOKEN=sntrys_'] },
+    samples: {
+      leak: () => [`SENTRY_AUTH_TOKEN=${'sntryu'}_${rand(HEX, 64)}`],
+      ignore: ['SENTRY_AUTH_TOKEN=sntrys_'],
+    },
   },
   {
     id: 'grafana-token',
@@ -372,10 +425,17 @@ export const SERVICE_RULES: Rule[] = [
     kind: 'observability',
     severity: 'high',
     keywords: ['glc_', 'glsa_'],
-    pattern: /(?<![A-Za-z0-9_])(glc_[A-Za-z0-9+/]{32,400}={0,2}|glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8})(?![A-Za-z0-9_+/=])/,
+    pattern:
+      /(?<![A-Za-z0-9_])(glc_[A-Za-z0-9+/]{32,400}={0,2}|glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8})(?![A-Za-z0-9_+/=])/,
     secretGroup: 1,
     entropy: 4,
-    samples: { leak: () => [`GRAFANA_TOKEN=${'glsa'}_${rand(ALNUM, 32)}_${rand(HEX, 8)}`, `token: ${'glc'}_${rand(ALNUM, 80)}`], ignore: ['glsa_'] },
+    samples: {
+      leak: () => [
+        `GRAFANA_TOKEN=${'glsa'}_${rand(ALNUM, 32)}_${rand(HEX, 8)}`,
+        `token: ${'glc'}_${rand(ALNUM, 80)}`,
+      ],
+      ignore: ['glsa_'],
+    },
   },
   {
     id: 'linear-api-key',
@@ -386,7 +446,10 @@ export const SERVICE_RULES: Rule[] = [
     pattern: /(?<![A-Za-z0-9_])(lin_api_[A-Za-z0-9]{40})(?![A-Za-z0-9_])/,
     secretGroup: 1,
     entropy: 4,
-    samples: { leak: () => [`LINEAR_API_KEY=${'lin'}_api_${rand(ALNUM, 40)}`], ignore: ['lin_api_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'] },
+    samples: {
+      leak: () => [`LINEAR_API_KEY=${'lin'}_api_${rand(ALNUM, 40)}`],
+      ignore: ['lin_api_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'],
+    },
   },
   {
     id: 'postman-api-key',
@@ -397,7 +460,10 @@ export const SERVICE_RULES: Rule[] = [
     pattern: /(?<![A-Za-z0-9_-])(PMAK-[a-f0-9]{24}-[a-f0-9]{34})(?![A-Za-z0-9_-])/i,
     secretGroup: 1,
     entropy: 3,
-    samples: { leak: () => [`POSTMAN_API_KEY=${'PMAK'}-${rand(HEX, 24)}-${rand(HEX, 34)}`], ignore: ['PMAK-'] },
+    samples: {
+      leak: () => [`POSTMAN_API_KEY=${'PMAK'}-${rand(HEX, 24)}-${rand(HEX, 34)}`],
+      ignore: ['PMAK-'],
+    },
   },
   {
     id: 'notion-token',
@@ -405,10 +471,17 @@ export const SERVICE_RULES: Rule[] = [
     kind: 'productivity',
     severity: 'high',
     keywords: ['ntn_', 'notion'],
-    pattern: /(?<![A-Za-z0-9_])(ntn_[0-9]{11}[A-Za-z0-9]{35}|(?<=notion[\w.-]{0,20}["']?\s{0,4}[:=]\s{0,4}["']?)secret_[A-Za-z0-9]{43})(?![A-Za-z0-9_])/i,
+    pattern:
+      /(?<![A-Za-z0-9_])(ntn_[0-9]{11}[A-Za-z0-9]{35}|(?<=notion[\w.-]{0,20}["']?\s{0,4}[:=]\s{0,4}["']?)secret_[A-Za-z0-9]{43})(?![A-Za-z0-9_])/i,
     secretGroup: 1,
     entropy: 4,
-    samples: { leak: () => [`NOTION_TOKEN=${'ntn'}_${rand(DIGITS, 11)}${rand(ALNUM, 35)}`, `NOTION_API_KEY=secret_${rand(ALNUM, 43)}`], ignore: ['NOTION_TOKEN=ntn_'] },
+    samples: {
+      leak: () => [
+        `NOTION_TOKEN=${'ntn'}_${rand(DIGITS, 11)}${rand(ALNUM, 35)}`,
+        `NOTION_API_KEY=secret_${rand(ALNUM, 43)}`,
+      ],
+      ignore: ['NOTION_TOKEN=ntn_'],
+    },
   },
 ];
 

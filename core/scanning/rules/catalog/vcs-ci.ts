@@ -15,7 +15,11 @@ function githubClassic(prefix: string, id: string, title: string): Rule {
     secretGroup: 1,
     validate: base62Crc32,
     samples: {
-      leak: () => [`GITHUB_TOKEN=${make()}`, `git clone https://x-access-token:${make()}@github.com/o/r.git`, `"token": "${make()}"`],
+      leak: () => [
+        `GITHUB_TOKEN=${make()}`,
+        `git clone https://x-access-token:${make()}@github.com/o/r.git`,
+        `"token": "${make()}"`,
+      ],
       // A body without a valid checksum is not a real token; neither is filler.
       ignore: [`${prefix}${'x'.repeat(36)}`, `token: ${prefix}${rand(ALNUM, 30)}AAAAAA`],
     },
@@ -51,11 +55,15 @@ export const VCS_CI_RULES: Rule[] = [
     kind: 'vcs',
     severity: 'critical',
     keywords: ['glpat-'],
-    pattern: /(?<![A-Za-z0-9_-])(glpat-[A-Za-z0-9_-]{20}(?:[A-Za-z0-9_.-]{0,80}[A-Za-z0-9_-])?)(?![A-Za-z0-9_.-])/,
+    pattern:
+      /(?<![A-Za-z0-9_-])(glpat-[A-Za-z0-9_-]{20}(?:[A-Za-z0-9_.-]{0,80}[A-Za-z0-9_-])?)(?![A-Za-z0-9_.-])/,
     secretGroup: 1,
     entropy: 3.5,
     samples: {
-      leak: () => [`GITLAB_TOKEN=${'glpat'}-${rand(ALNUM, 20)}`, `private_token: ${'glpat'}-${rand(BASE64URL, 27)}.01.${rand(ALNUM, 9)}`],
+      leak: () => [
+        `GITLAB_TOKEN=${'glpat'}-${rand(ALNUM, 20)}`,
+        `private_token: ${'glpat'}-${rand(BASE64URL, 27)}.01.${rand(ALNUM, 9)}`,
+      ],
       ignore: [`token: ${'glpat'}-${'x'.repeat(20)}`],
     },
   },
@@ -64,13 +72,28 @@ export const VCS_CI_RULES: Rule[] = [
     title: 'GitLab token (pipeline trigger, deploy, runner, feed, OAuth)',
     kind: 'vcs',
     severity: 'high',
-    keywords: ['glptt-', 'gldt-', 'glrt-', 'glcbt-', 'glft-', 'gloas-', 'glsoat-', 'glimt-', 'glagent-', 'gr1348941'],
+    keywords: [
+      'glptt-',
+      'gldt-',
+      'glrt-',
+      'glcbt-',
+      'glft-',
+      'gloas-',
+      'glsoat-',
+      'glimt-',
+      'glagent-',
+      'gr1348941',
+    ],
     pattern:
       /(?<![A-Za-z0-9_-])((?:gl(?:ptt|dt|rt|cbt|ft|oas|soat|imt|agent)-|GR1348941)[A-Za-z0-9_-]{20,80})(?![A-Za-z0-9_-])/,
     secretGroup: 1,
     entropy: 3.5,
     samples: {
-      leak: () => [`TRIGGER=${'glptt'}-${rand(HEX, 40)}`, `--token ${'glrt'}-${rand(BASE64URL, 20)}`, `registration-token: ${'GR1348941'}${rand(BASE64URL, 20)}`],
+      leak: () => [
+        `TRIGGER=${'glptt'}-${rand(HEX, 40)}`,
+        `--token ${'glrt'}-${rand(BASE64URL, 20)}`,
+        `registration-token: ${'GR1348941'}${rand(BASE64URL, 20)}`,
+      ],
       ignore: ['glrt-REGISTRATION_TOKEN'],
     },
   },
@@ -137,7 +160,8 @@ export const VCS_CI_RULES: Rule[] = [
     kind: 'ci',
     severity: 'high',
     keywords: ['circle'],
-    pattern: /circle[\w.-]{0,20}(?:token|key)["']?\s{0,4}(?:=|:=|:|=>)\s{0,4}["']?([a-f0-9]{40})(?![A-Za-z0-9])/i,
+    pattern:
+      /circle[\w.-]{0,20}(?:token|key)["']?\s{0,4}(?:=|:=|:|=>)\s{0,4}["']?([a-f0-9]{40})(?![A-Za-z0-9])/i,
     secretGroup: 1,
     entropy: 3,
     samples: {
@@ -151,7 +175,8 @@ export const VCS_CI_RULES: Rule[] = [
     kind: 'ci',
     severity: 'high',
     keywords: ['travis'],
-    pattern: /travis[\w.-]{0,20}(?:token|key)["']?\s{0,4}(?:=|:=|:|=>)\s{0,4}["']?([A-Za-z0-9_-]{22})(?![A-Za-z0-9_-])/i,
+    pattern:
+      /travis[\w.-]{0,20}(?:token|key)["']?\s{0,4}(?:=|:=|:|=>)\s{0,4}["']?([A-Za-z0-9_-]{22})(?![A-Za-z0-9_-])/i,
     secretGroup: 1,
     entropy: 3.5,
     samples: {
@@ -194,7 +219,10 @@ export const VCS_CI_RULES: Rule[] = [
     secretGroup: 1,
     entropy: 4,
     samples: {
-      leak: () => [`password = ${'pypi'}-AgEIcHlwaS5vcmc${rand(BASE64URL, 150)}`, `TWINE_PASSWORD=${'pypi'}-AgEIcHlwaS5vcmc${rand(BASE64URL, 70)}`],
+      leak: () => [
+        `password = ${'pypi'}-AgEIcHlwaS5vcmc${rand(BASE64URL, 150)}`,
+        `TWINE_PASSWORD=${'pypi'}-AgEIcHlwaS5vcmc${rand(BASE64URL, 70)}`,
+      ],
       ignore: ['password = pypi-AgEIcHlwaS5vcmc'],
     },
   },

@@ -21,12 +21,19 @@ describe('the labeled corpus', () => {
         misses.push(`missed ${item.kind}`);
       } else if (found) {
         fp++;
-        misses.push(`false positive ${item.kind}: ${detector.scanText(item.text, { path: 'x' }).map((f) => `${f.ruleId} ${f.excerpt}`).join('; ')}`);
+        misses.push(
+          `false positive ${item.kind}: ${detector
+            .scanText(item.text, { path: 'x' })
+            .map((f) => `${f.ruleId} ${f.excerpt}`)
+            .join('; ')}`,
+        );
       }
     }
     const recall = tp / (tp + fn);
     const precision = tp / (tp + fp);
-    console.log(`corpus: ${corpus.length} texts, recall ${recall.toFixed(3)}, precision ${precision.toFixed(3)}\n${[...new Set(misses)].join('\n')}`);
+    console.log(
+      `corpus: ${corpus.length} texts, recall ${recall.toFixed(3)}, precision ${precision.toFixed(3)}\n${[...new Set(misses)].join('\n')}`,
+    );
     expect(recall).toBeGreaterThanOrEqual(0.95);
     expect(precision).toBeGreaterThanOrEqual(0.95);
   });

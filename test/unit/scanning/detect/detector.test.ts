@@ -1,5 +1,10 @@
 import fc from 'fast-check';
-import { createDetector, DEFAULT_FINGERPRINT_KEY, findingFingerprint, fingerprintManagedValue } from '../../../../core/scanning/detect';
+import {
+  createDetector,
+  DEFAULT_FINGERPRINT_KEY,
+  findingFingerprint,
+  fingerprintManagedValue,
+} from '../../../../core/scanning/detect';
 import { withBase62Crc32Checksum, type Rule } from '../../../../core/scanning/rules';
 import { ALNUM, BASE32, pemBlock, rand, resetSampleSeed } from '../../../../core/scanning/rules/sample-kit';
 import { cutAt, fileOf, lazyFile, utf8 } from '../fixtures/streams';
@@ -16,7 +21,10 @@ describe('createDetector', () => {
       const token = ghToken();
       const text = `first line\n\n  export GITHUB_TOKEN=${token}\n`;
       const [finding] = await detector.scanFile(fileOf('a/.env', [utf8(text)]));
-      expect(finding).toMatchObject({ ruleId: 'github-pat-classic', location: { path: 'a/.env', line: 3, column: 23 } });
+      expect(finding).toMatchObject({
+        ruleId: 'github-pat-classic',
+        location: { path: 'a/.env', line: 3, column: 23 },
+      });
     });
 
     it('reports line 0 and the offset in the text for an image config field', () => {
@@ -28,15 +36,24 @@ describe('createDetector', () => {
 
     it('counts lines and columns the same way across many windows', async () => {
       const small = createDetector({ windowChars: 50 });
-      const lines = Array.from({ length: 2000 }, (_, i) => (i % 97 === 5 ? `key_${i} ${awsKeyId()} tail` : `filler line ${i} ${'.'.repeat(i % 13)}`));
+      const lines = Array.from({ length: 2000 }, (_, i) =>
+        i % 97 === 5 ? `key_${i} ${awsKeyId()} tail` : `filler line ${i} ${'.'.repeat(i % 13)}`,
+      );
       const text = lines.join('\n');
-      const expected = lines.flatMap((l, i) => (l.startsWith('key_') ? [{ line: i + 1, column: l.indexOf('AKIA') + 1 }] : []));
+      const expected = lines.flatMap((l, i) =>
+        l.startsWith('key_') ? [{ line: i + 1, column: l.indexOf('AKIA') + 1 }] : [],
+      );
       const found = await small.scanFile(fileOf('f.txt', cutAt(utf8(text), [7, 100, 101, 999, 2000])));
       expect(found.map((f) => ({ line: f.location.line, column: f.location.column }))).toEqual(expected);
     });
 
     it('keeps the location fields of the file (image, layer, inner path)', () => {
-      const location = { path: 'etc/app.env', target: 'registry/app:1', layerDigest: 'sha256:ab', innerPath: 'x/y' };
+      const location = {
+        path: 'etc/app.env',
+        target: 'registry/app:1',
+        layerDigest: 'sha256:ab',
+        innerPath: 'x/y',
+      };
       const [finding] = detector.scanText(`KEY=${awsKeyId()}`, location);
       expect(finding!.location).toEqual({ ...location, line: 0, column: 5 });
     });
@@ -51,7 +68,13 @@ describe('createDetector', () => {
         key: 'k',
         records: [
           fingerprintManagedValue('k', 'app/key', 'AWSCURRENT', managedValue, ALNUM),
-          fingerprintManagedValue('k', 'app/db', 'AWSPREVIOUS', managedPassword, ALNUM + '!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~'),
+          fingerprintManagedValue(
+            'k',
+            'app/db',
+            'AWSPREVIOUS',
+            managedPassword,
+            ALNUM + '!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~',
+          ),
         ],
       };
       const reference = createDetector({ managed });
@@ -69,7 +92,13 @@ describe('createDetector', () => {
       await fc.assert(
         fc.asyncProperty(
           fc.array(
-            fc.oneof(fc.constantFrom(...planted), fc.constant(filler), fc.string({ maxLength: 40 }), fc.constant('\n'), fc.constant('é€😀')),
+            fc.oneof(
+              fc.constantFrom(...planted),
+              fc.constant(filler),
+              fc.string({ maxLength: 40 }),
+              fc.constant('\n'),
+              fc.constant('é€😀'),
+            ),
             { minLength: 1, maxLength: 60 },
           ),
           fc.array(fc.nat(), { maxLength: 12 }),
@@ -82,7 +111,15 @@ describe('createDetector', () => {
             if (whole.length > 0) withFindings++;
             if (whole.some((f) => f.managedSecret !== undefined)) withManaged++;
             const windowed = createDetector({ windowChars, managed });
-            const chunked = await windowed.scanFile(fileOf('p', cutAt(bytes, cuts.map((c) => c % (bytes.length + 1)))));
+            const chunked = await windowed.scanFile(
+              fileOf(
+                'p',
+                cutAt(
+                  bytes,
+                  cuts.map((c) => c % (bytes.length + 1)),
+                ),
+              ),
+            );
             expect(chunked).toEqual(whole);
           },
         ),
@@ -123,7 +160,9 @@ describe('createDetector', () => {
       const whole = createDetector({ rules: [rule] }).scanText(text, { path: 'p' });
       expect(whole).toHaveLength(1);
       for (let boundary = 101; boundary <= 108; boundary++) {
-        const found = await createDetector({ rules: [rule], windowChars: boundary }).scanFile(fileOf('p', [utf8(text)]));
+        const found = await createDetector({ rules: [rule], windowChars: boundary }).scanFile(
+          fileOf('p', [utf8(text)]),
+        );
         expect(found.map((f) => f.location.column)).toEqual([101]);
       }
     });
@@ -167,7 +206,9 @@ describe('createDetector', () => {
     });
 
     it('bounds the excerpt of a secret on a long line', () => {
-      const [finding] = detector.scanText(`${'q'.repeat(5000)} ${ghToken()} ${'z'.repeat(5000)}`, { path: 'p' });
+      const [finding] = detector.scanText(`${'q'.repeat(5000)} ${ghToken()} ${'z'.repeat(5000)}`, {
+        path: 'p',
+      });
       expect(finding!.excerpt.length).toBeLessThan(100);
     });
 
@@ -176,7 +217,9 @@ describe('createDetector', () => {
       const a = detector.scanText(`TOKEN=${token}`, { path: 'a', layerDigest: 'sha256:1' });
       const b = detector.scanText(`x: "${token}"`, { path: 'b', layerDigest: 'sha256:2' });
       expect(a[0]!.fingerprint).toBe(b[0]!.fingerprint);
-      expect(a[0]!.fingerprint).toBe(findingFingerprint(DEFAULT_FINGERPRINT_KEY, 'github-pat-classic', token));
+      expect(a[0]!.fingerprint).toBe(
+        findingFingerprint(DEFAULT_FINGERPRINT_KEY, 'github-pat-classic', token),
+      );
       const keyed = createDetector({ fingerprintKey: 'k2' }).scanText(`TOKEN=${token}`, { path: 'a' });
       expect(keyed[0]!.fingerprint).not.toBe(a[0]!.fingerprint);
       expect(a[0]!.fingerprint).toMatch(/^[0-9a-f]{64}$/);
@@ -208,8 +251,12 @@ describe('createDetector', () => {
   describe('path-restricted rules', () => {
     it('applies the .pypirc rule only to .pypirc files', () => {
       const text = `[pypi]\npassword = ${rand(ALNUM, 16)}`;
-      expect(detector.scanText(text, { path: 'home/u/.pypirc' }).map((f) => f.ruleId)).toContain('pypirc-password');
-      expect(detector.scanText(text, { path: 'home/u/setup.cfg' }).map((f) => f.ruleId)).not.toContain('pypirc-password');
+      expect(detector.scanText(text, { path: 'home/u/.pypirc' }).map((f) => f.ruleId)).toContain(
+        'pypirc-password',
+      );
+      expect(detector.scanText(text, { path: 'home/u/setup.cfg' }).map((f) => f.ruleId)).not.toContain(
+        'pypirc-password',
+      );
     });
   });
 });

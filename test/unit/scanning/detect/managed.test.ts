@@ -1,5 +1,9 @@
 import { createDetector } from '../../../../core/scanning/detect';
-import { fingerprintManagedValue, ManagedSecretIndex, InvalidManagedRecordError } from '../../../../core/scanning/managed';
+import {
+  fingerprintManagedValue,
+  ManagedSecretIndex,
+  InvalidManagedRecordError,
+} from '../../../../core/scanning/managed';
 import { ALNUM, rand, resetSampleSeed } from '../../../../core/scanning/rules/sample-kit';
 import { fileOf, utf8 } from '../fixtures/streams';
 
@@ -32,11 +36,17 @@ describe('managed secrets', () => {
 
   it('finds the previous value too', () => {
     const findings = detector.scanText(`KEY=${previous}`, { path: 'p' });
-    expect(findings.map((f) => f.managedSecret)).toEqual([{ secretId: 'prod/api-key', stage: 'AWSPREVIOUS' }]);
+    expect(findings.map((f) => f.managedSecret)).toEqual([
+      { secretId: 'prod/api-key', stage: 'AWSPREVIOUS' },
+    ]);
   });
 
   it('finds a punctuated password between the delimiters of code and config', async () => {
-    for (const text of [`DB_PASSWORD="${password}"`, `password: '${password}'`, `postgres://app:${password}@db/x`]) {
+    for (const text of [
+      `DB_PASSWORD="${password}"`,
+      `password: '${password}'`,
+      `postgres://app:${password}@db/x`,
+    ]) {
       const found = await detector.scanFile(fileOf('.env', [utf8(text)]));
       expect(found.map((f) => f.managedSecret?.secretId)).toContain('prod/db');
     }
@@ -58,7 +68,13 @@ describe('managed secrets', () => {
     const index = new ManagedSecretIndex(records, key);
     expect(JSON.stringify(index)).not.toContain(current);
     expect(records[0]!.hmac).toMatch(/^[0-9a-f]{64}$/);
-    expect(records[0]).toEqual({ secretId: 'prod/api-key', stage: 'AWSCURRENT', hmac: records[0]!.hmac, length: 32, alphabet: [...ALNUM].sort().join('') });
+    expect(records[0]).toEqual({
+      secretId: 'prod/api-key',
+      stage: 'AWSCURRENT',
+      hmac: records[0]!.hmac,
+      length: 32,
+      alphabet: [...ALNUM].sort().join(''),
+    });
   });
 
   it('does not match under another HMAC key', () => {
@@ -67,7 +83,9 @@ describe('managed secrets', () => {
   });
 
   it('refuses to index a value with characters outside its alphabet or too short, without quoting it', () => {
-    expect(() => fingerprintManagedValue(key, 's', 'AWSCURRENT', 'abc def ghi', ALNUM)).toThrow(InvalidManagedRecordError);
+    expect(() => fingerprintManagedValue(key, 's', 'AWSCURRENT', 'abc def ghi', ALNUM)).toThrow(
+      InvalidManagedRecordError,
+    );
     try {
       fingerprintManagedValue(key, 's', 'AWSCURRENT', 'short', ALNUM);
     } catch (error) {

@@ -3,8 +3,21 @@ import { KeywordPrefilter } from '../../../../core/scanning/detect';
 
 describe('KeywordPrefilter', () => {
   it('finds keywords case-insensitively, overlapping ones and ones inside others included', () => {
-    const prefilter = new KeywordPrefilter(['_auth', '_authtoken', 'auth', 'sk-', 'sk-ant-', 'hooks.slack.com']);
-    expect([...prefilter.present('//r/:_AuthToken=x sk-ANT-api')].sort()).toEqual(['_auth', '_authtoken', 'auth', 'sk-', 'sk-ant-']);
+    const prefilter = new KeywordPrefilter([
+      '_auth',
+      '_authtoken',
+      'auth',
+      'sk-',
+      'sk-ant-',
+      'hooks.slack.com',
+    ]);
+    expect([...prefilter.present('//r/:_AuthToken=x sk-ANT-api')].sort()).toEqual([
+      '_auth',
+      '_authtoken',
+      'auth',
+      'sk-',
+      'sk-ant-',
+    ]);
     expect([...prefilter.present('see HOOKS.SLACK.COM/services')]).toEqual(['hooks.slack.com']);
     expect(prefilter.present('nothing to see here, hooks.slack.co')).toEqual(new Set());
   });
@@ -24,10 +37,13 @@ describe('KeywordPrefilter', () => {
     const keywords = ['ab', 'abc', 'bca', 'c_', 'xyz', 'a-b'];
     const prefilter = new KeywordPrefilter(keywords);
     fc.assert(
-      fc.property(fc.string({ unit: fc.constantFrom('a', 'b', 'c', 'A', 'B', '_', '-', 'x', 'y', 'z', 'é') }), (text) => {
-        const expected = new Set(keywords.filter((k) => text.toLowerCase().includes(k)));
-        expect(prefilter.present(text)).toEqual(expected);
-      }),
+      fc.property(
+        fc.string({ unit: fc.constantFrom('a', 'b', 'c', 'A', 'B', '_', '-', 'x', 'y', 'z', 'é') }),
+        (text) => {
+          const expected = new Set(keywords.filter((k) => text.toLowerCase().includes(k)));
+          expect(prefilter.present(text)).toEqual(expected);
+        },
+      ),
     );
   });
 });

@@ -6,7 +6,11 @@ import { RULE_KINDS } from '../../../../core/scanning/rules/rule';
 /** The path a rule's samples are scanned under: one its `paths` accepts. */
 function pathFor(paths: RegExp | undefined): string {
   if (paths === undefined) return 'app/config.txt';
-  return ['.npmrc', 'home/app/.npmrc', '.pypirc', 'root/.netrc', 'root/.docker/config.json', 'root/.pgpass'].find((p) => paths.test(p)) ?? 'x';
+  return (
+    ['.npmrc', 'home/app/.npmrc', '.pypirc', 'root/.netrc', 'root/.docker/config.json', 'root/.pgpass'].find(
+      (p) => paths.test(p),
+    ) ?? 'x'
+  );
 }
 
 describe('the built-in rule catalog', () => {
@@ -37,7 +41,10 @@ describe('the built-in rule catalog', () => {
         expect(rule.keywords.some((k) => sample.toLowerCase().includes(k))).toBe(true);
         const findings = detector.scanText(sample, { path: pathFor(rule.paths) });
         const ids = findings.map((f) => f.ruleId);
-        if (!ids.includes(rule.id)) throw new Error(`${rule.id} missed sample #${samples.indexOf(sample)}; found ${ids.join(',') || 'nothing'}`);
+        if (!ids.includes(rule.id))
+          throw new Error(
+            `${rule.id} missed sample #${samples.indexOf(sample)}; found ${ids.join(',') || 'nothing'}`,
+          );
       }
     });
 
@@ -46,7 +53,9 @@ describe('the built-in rule catalog', () => {
       for (const sample of rule.samples.leak()) {
         const findings = alone.scanText(sample, { path: pathFor(rule.paths) });
         expect(findings.length).toBeGreaterThan(0);
-        const m = new RegExp(rule.pattern.source, [...new Set(rule.pattern.flags + 'm')].join('')).exec(sample);
+        const m = new RegExp(rule.pattern.source, [...new Set(rule.pattern.flags + 'm')].join('')).exec(
+          sample,
+        );
         expect(m?.[rule.secretGroup]).toBeTruthy();
       }
     });
@@ -55,7 +64,9 @@ describe('the built-in rule catalog', () => {
       for (const sample of rule.samples.ignore) {
         const findings = detector.scanText(sample, { path: pathFor(rule.paths) });
         if (findings.length > 0) {
-          throw new Error(`ignore sample #${rule.samples.ignore.indexOf(sample)} of ${rule.id} found by ${findings.map((f) => f.ruleId).join(',')}`);
+          throw new Error(
+            `ignore sample #${rule.samples.ignore.indexOf(sample)} of ${rule.id} found by ${findings.map((f) => f.ruleId).join(',')}`,
+          );
         }
       }
     });
