@@ -44,7 +44,19 @@ const stepFns = { createSecret, setSecret, testSecret, finishSecret } as const;
  * The behaviour every rotator must show under the engine, whatever it rotates. Run it with a factory that
  * builds a fresh harness (a fresh secret and user) for each test.
  */
-export function describeRotatorContract(name: string, makeHarness: () => Promise<RotatorHarness>): void {
+export function describeRotatorContract(
+  name: string,
+  makeHarness: () => Promise<RotatorHarness>,
+  options: {
+    /**
+     * Cases that assume a database (a `username` field, a `password` value, a credential that works only
+     * after setSecret); a kind that is not a database skips them by title and tests its own equivalent.
+     */
+    readonly skip?: readonly string[];
+  } = {},
+): void {
+  const it = (title: string, fn: jest.ProvidesCallback, timeout?: number) =>
+    options.skip?.includes(title) ? global.it.skip(title, fn) : global.it(title, fn, timeout);
   describe(`rotator contract: ${name}`, () => {
     let h: RotatorHarness;
     let log: CapturingLog;
