@@ -2,6 +2,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AuditTrail } from '../../../lib/audit-trail';
 import { SprawlScanner } from '../../../lib/scanning/scanner';
+import { LOCAL_PSEUDO_PARAMETERS, resolveIntrinsics } from '../../../local/template';
 import { NO_BUNDLING } from '../../support/synth';
 
 /** The account and region the test stack is synthesized for. */
@@ -29,32 +30,19 @@ export function logicalId(template: Cfn, type: string, prefix: string): string {
 }
 
 /**
- * Resolves the CloudFormation tokens the way deployment would, with local names: `Ref` of a table to its
- * local name, of a pseudo parameter to the test account's values, `Fn::GetAtt [fn, Arn]` to a Lambda ARN.
+ * Resolves the CloudFormation tokens the way deployment would, with local names (local/template.ts): `Ref`
+ * of a table to its local name, of a pseudo parameter to the test account's values, `Fn::GetAtt [fn, Arn]`
+ * to a Lambda ARN.
  */
 export function resolveTokens(value: unknown, names: ReadonlyMap<string, string>): unknown {
-  if (typeof value === 'string' || value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map((v) => resolveTokens(v, names));
-  const v = value as Record<string, unknown>;
-  if ('Ref' in v) {
-    const ref = v.Ref as string;
-    const pseudo: Record<string, string> = {
-      'AWS::Partition': 'aws',
-      'AWS::Region': REGION,
-      'AWS::AccountId': ACCOUNT,
-      'AWS::URLSuffix': 'amazonaws.com',
-    };
-    return pseudo[ref] ?? names.get(ref) ?? ref;
-  }
-  if ('Fn::GetAtt' in v) {
-    const [id, attribute] = v['Fn::GetAtt'] as [string, string];
-    return `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${id}${attribute === 'Arn' ? '' : `:${attribute}`}`;
-  }
-  if ('Fn::Join' in v) {
-    const [sep, parts] = v['Fn::Join'] as [string, unknown[]];
-    return parts.map((p) => resolveTokens(p, names)).join(sep);
-  }
-  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, resolveTokens(x, names)]));
+  return resolveIntrinsics(
+    value,
+    (id, attribute) =>
+      attribute === undefined
+        ? (names.get(id) ?? id)
+        : `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${id}${attribute === 'Arn' ? '' : `:${attribute}`}`,
+    { ...LOCAL_PSEUDO_PARAMETERS, 'AWS::Region': REGION, 'AWS::AccountId': ACCOUNT },
+  );
 }
 
 /** The state machine's Amazon States Language definition, tokens resolved. */
