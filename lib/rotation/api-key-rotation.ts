@@ -1,10 +1,12 @@
-import { Duration, Stack, Tags } from 'aws-cdk-lib';
+import { Duration, Tags } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ROTATION_TAGS } from '../../core/contracts/rotation';
 import type { AuditTrail } from '../audit-trail';
-import { RotorFunction } from '../shared/rotor-function';
+import type { RotorFunction } from '../shared/rotor-function';
+import type { RotationWorkflow } from './rotation-workflow';
+import { sharedRotationFunction } from './shared-function';
 
 /** The `rotor:kind` value of API key secrets. */
 const API_KEY_KIND = 'api-key';
@@ -28,6 +30,8 @@ export interface ApiKeyRotationProps {
   readonly rotateImmediatelyOnUpdate?: boolean;
   /** Where each rotation step is recorded. @default steps are not audited */
   readonly audit?: AuditTrail;
+  /** The rotation workflow that may rotate this secret too (remediation, manual runs). @default only Secrets Manager's schedule */
+  readonly workflow?: RotationWorkflow;
 }
 
 /**
@@ -77,24 +81,19 @@ export class ApiKeyRotation extends Construct {
     }
     props.adminCredentialSecret?.grantRead(fn);
     props.providerConfigSecret?.grantRead(fn);
+    props.workflow?.addSecret(props.secret, fn);
     Tags.of(props.secret).add(ROTATION_TAGS.kind, API_KEY_KIND);
   }
 
   /** The API key rotation function, created once per stack. */
   static functionFor(scope: Construct, { audit }: Pick<ApiKeyRotationProps, 'audit'>): RotorFunction {
-    const stack = Stack.of(scope);
-    const id = 'RotateApiKey';
-    const existing = stack.node.tryFindChild(id) as RotorFunction | undefined;
-    if (existing) return existing;
-    const fn = new RotorFunction(stack, id, {
+    return sharedRotationFunction(scope, 'RotateApiKey', {
       name: 'rotate-api-key',
       service: 'rotate-api-key',
       description: 'Rotates API keys: IAM user access keys and SaaS keys (Secrets Manager rotation contract)',
       // testSecret waits out key propagation (IAM: up to about 40 seconds).
       timeout: Duration.minutes(2),
-      environment: { ...(audit ? audit.environment : {}) },
+      audit,
     });
-    audit?.grantAppend(fn.function);
-    return fn;
   }
 }

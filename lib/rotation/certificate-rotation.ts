@@ -1,11 +1,13 @@
-import { Duration, Stack, Tags } from 'aws-cdk-lib';
+import { Duration, Tags } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ROTATION_TAGS } from '../../core/contracts/rotation';
 import type { AuditTrail } from '../audit-trail';
-import { RotorFunction } from '../shared/rotor-function';
+import type { RotorFunction } from '../shared/rotor-function';
+import type { RotationWorkflow } from './rotation-workflow';
+import { sharedRotationFunction } from './shared-function';
 
 /** The certificate kind's value of the `rotor:kind` tag. */
 const CERTIFICATE_KIND = 'certificate';
@@ -38,6 +40,8 @@ export interface CertificateRotationProps {
   readonly rotateImmediatelyOnUpdate?: boolean;
   /** Where each rotation step is recorded. @default steps are not audited */
   readonly audit?: AuditTrail;
+  /** The rotation workflow that may rotate this secret too (remediation, manual runs). @default only Secrets Manager's schedule */
+  readonly workflow?: RotationWorkflow;
 }
 
 /**
@@ -114,24 +118,19 @@ export class CertificateRotation extends Construct {
         }),
       );
     }
+    props.workflow?.addSecret(props.secret, fn);
     Tags.of(props.secret).add(ROTATION_TAGS.kind, CERTIFICATE_KIND);
   }
 
   /** The certificate rotation function, created once per stack. */
   static functionFor(scope: Construct, { audit }: Pick<CertificateRotationProps, 'audit'>): RotorFunction {
-    const stack = Stack.of(scope);
-    const id = 'RotateCertificate';
-    const existing = stack.node.tryFindChild(id) as RotorFunction | undefined;
-    if (existing) return existing;
-    const fn = new RotorFunction(stack, id, {
+    return sharedRotationFunction(scope, 'RotateCertificate', {
       name: 'rotate-certificate',
       service: 'rotate-certificate',
       description:
         'Renews TLS certificates from a KMS-backed CA or ACM Private CA (Secrets Manager rotation contract)',
       timeout: Duration.minutes(2),
-      environment: { ...(audit ? audit.environment : {}) },
+      audit,
     });
-    audit?.grantAppend(fn.function);
-    return fn;
   }
 }

@@ -1,4 +1,4 @@
-import { Duration, Names, Stack, Tags } from 'aws-cdk-lib';
+import { Duration, Names, Tags } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -11,7 +11,8 @@ import {
 } from '../../core/contracts/rotation';
 import type { AuditTrail } from '../audit-trail';
 import type { RotationWorkflow } from './rotation-workflow';
-import { RotorFunction } from '../shared/rotor-function';
+import type { RotorFunction } from '../shared/rotor-function';
+import { sharedRotationFunction } from './shared-function';
 
 export interface DatabaseRotationProps {
   /** The secret to rotate: AWS's RDS secret JSON (engine, host, port, username, password, dbname...). */
@@ -106,26 +107,24 @@ export class DatabaseRotation extends Construct {
       audit,
     }: Pick<DatabaseRotationProps, 'engine' | 'vpc' | 'vpcSubnets' | 'audit'>,
   ): RotorFunction {
-    const stack = Stack.of(scope);
     const family = engine === 'postgres' ? 'Postgres' : 'Mysql';
-    const id = `RotateDatabase${family}${vpc ? Names.nodeUniqueId(vpc.node) : 'NoVpc'}`;
-    const existing = stack.node.tryFindChild(id) as RotorFunction | undefined;
-    if (existing) return existing;
-    const fn = new RotorFunction(stack, id, {
-      name: 'rotate-database',
-      service: 'rotate-database',
-      description: `Rotates ${family === 'Postgres' ? 'PostgreSQL' : 'MySQL/MariaDB'} passwords (Secrets Manager rotation contract)`,
-      timeout: Duration.minutes(2),
-      vpc,
-      vpcSubnets,
-      environment: {
-        // The Lambda runtime's bundle of Amazon RDS certificate authorities, for TLS to RDS.
-        NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
-        [ROTATION_ENV.passwordLength]: '32',
-        ...(audit ? audit.environment : {}),
+    return sharedRotationFunction(
+      scope,
+      `RotateDatabase${family}${vpc ? Names.nodeUniqueId(vpc.node) : 'NoVpc'}`,
+      {
+        name: 'rotate-database',
+        service: 'rotate-database',
+        description: `Rotates ${family === 'Postgres' ? 'PostgreSQL' : 'MySQL/MariaDB'} passwords (Secrets Manager rotation contract)`,
+        timeout: Duration.minutes(2),
+        vpc,
+        vpcSubnets,
+        environment: {
+          // The Lambda runtime's bundle of Amazon RDS certificate authorities, for TLS to RDS.
+          NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
+          [ROTATION_ENV.passwordLength]: '32',
+        },
+        audit,
       },
-    });
-    audit?.grantAppend(fn.function);
-    return fn;
+    );
   }
 }
