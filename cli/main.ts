@@ -5,6 +5,7 @@ import { auditCommand } from './commands/audit';
 import { caCommand } from './commands/ca';
 import { certCommand } from './commands/cert';
 import { localCommand } from './commands/local';
+import { rotateCommand } from './commands/rotate';
 import { scanCommand } from './commands/scan';
 import { UsageError } from './output';
 
@@ -20,6 +21,7 @@ export function program(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .addCommand(localCommand())
     .addCommand(scanCommand())
+    .addCommand(rotateCommand())
     .addCommand(auditCommand())
     .addCommand(caCommand())
     .addCommand(certCommand())
@@ -30,6 +32,7 @@ Examples:
   rotor local                                 run the pipeline on embedded stand-ins and show what it does
   rotor scan dir:./build --fail-on high       find leaked secrets in a folder; exit 1 on a high or critical finding
   rotor scan 127.0.0.1:5000/shop/web:1.4 --insecure-registry --format sarif --output rotor.sarif
+  rotor rotate prod/orders-db --wait           rotate a secret now through the rotation workflow
   rotor audit list --subject prod/orders-db --since 24h
   rotor audit list --type secret.access --json
   rotor audit verify                          verify every chain; exit 1 if one is broken
@@ -38,6 +41,7 @@ Examples:
 
 Environment:
   ROTOR_AUDIT_TABLE   the audit table (else --table, else the deployed stack's output)
+  ROTOR_ROTATION_WORKFLOW  the rotation state machine ARN (else --workflow, else the stack output)
   AWS_ENDPOINT_URL    send AWS calls to another endpoint (LocalStack, rotor local's stand-ins)`,
     );
 }

@@ -1,4 +1,4 @@
-import { PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import {
   CreateSecretCommand,
@@ -16,6 +16,8 @@ import type { LocalHandler } from '../../../local/lambda-runner';
 import { fixturePassword, startPostgres, type PostgresServer } from '../../../local/postgres';
 import { startSecretsManagerEmulator, type SecretsManagerEmulator } from '../../../local/secrets-manager';
 import { runStateMachine, stateMachineDefinition } from '../../../local/state-machine';
+import { startStepFunctionsStandIn } from '../../../local/step-functions';
+import { runCli } from '../../support/run-cli';
 import { createTablesFromTemplate } from '../../../local/tables';
 import { DynamoDbAuditStore } from '../../../adapters/dynamodb-audit-store';
 import { verifyChain } from '../../../core/audit/verify';
@@ -275,6 +277,49 @@ describe('the rotation workflow, synthesized and run locally', () => {
     expect(execution.status).toBe('SUCCEEDED');
     expect(execution.states).toEqual(['Begin', 'Skipped']);
     expect(await currentPassword()).toBe(before);
+    // The other rotation ends and releases its lock.
+    await dynamo
+      .client()
+      .send(
+        new DeleteItemCommand({
+          TableName: table('RotationLocks'),
+          Key: marshall({ lockKey: `ROTATION#${secretArn}` }),
+        }),
+      );
+  });
+
+  it('rotates on `rotor rotate --wait`, the installed command starting the workflow through the Step Functions API', async () => {
+    const arn = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:RotationWorkflow`;
+    const sfn = await startStepFunctionsStandIn({
+      machines: new Map([[arn, definition]]),
+      services: { lambdas, publish: (m) => published.push(m) },
+      region: REGION,
+      accountId: ACCOUNT,
+    });
+    try {
+      const before = await currentPassword();
+      const { code, stdout, stderr } = await runCli(
+        ['rotate', 'demo/orders-db', '--wait', '--workflow', arn, '--json'],
+        {
+          AWS_ENDPOINT_URL_SFN: sfn.endpoint,
+          AWS_REGION: REGION,
+        },
+      );
+      expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+      expect(JSON.parse(stdout)).toMatchObject({ status: 'SUCCEEDED', result: 'rotated' });
+      const after = await currentPassword();
+      expect(after).not.toBe(before);
+      expect(await login(after)).toBe(true);
+      const missing = await runCli(['rotate', 'demo/orders-db', '--workflow', `${arn}-nope`], {
+        AWS_ENDPOINT_URL_SFN: sfn.endpoint,
+        AWS_REGION: REGION,
+      });
+      expect(missing.code).toBe(2);
+      expect(missing.stderr).toContain('StateMachineDoesNotExist');
+    } finally {
+      await sfn.settled();
+      await sfn.close();
+    }
   });
 
   it('never printed a password', async () => {
