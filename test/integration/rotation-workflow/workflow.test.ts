@@ -278,14 +278,12 @@ describe('the rotation workflow, synthesized and run locally', () => {
     expect(execution.states).toEqual(['Begin', 'Skipped']);
     expect(await currentPassword()).toBe(before);
     // The other rotation ends and releases its lock.
-    await dynamo
-      .client()
-      .send(
-        new DeleteItemCommand({
-          TableName: table('RotationLocks'),
-          Key: marshall({ lockKey: `ROTATION#${secretArn}` }),
-        }),
-      );
+    await dynamo.client().send(
+      new DeleteItemCommand({
+        TableName: table('RotationLocks'),
+        Key: marshall({ lockKey: `ROTATION#${secretArn}` }),
+      }),
+    );
   });
 
   it('rotates on `rotor rotate --wait`, the installed command starting the workflow through the Step Functions API', async () => {
