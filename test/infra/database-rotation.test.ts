@@ -5,7 +5,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { AuditTrail } from '../../lib/audit-trail';
 import { DatabaseRotation } from '../../lib/rotation/database-rotation';
-import { NO_BUNDLING } from '../support/synth';
+import { expectNagClean, NO_BUNDLING, policyLines } from '../support/synth';
 
 function scenario(nag = false) {
   const app = new App({ context: NO_BUNDLING });
@@ -124,20 +124,7 @@ describe('DatabaseRotation', () => {
   });
 
   it('grants the postgres function exactly its secrets, the admin secret, GetRandomPassword, the RDS resource and the audit trail', () => {
-    const [policy] = Object.values(
-      template.findResources('AWS::IAM::Policy', {
-        Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^RotateDatabasePostgres') }] },
-      }),
-    );
-    const statements = policy.Properties.PolicyDocument.Statement as Array<{
-      Action: string | string[];
-      Resource: unknown;
-      Effect: string;
-    }>;
-    const summary = statements.map(
-      (s) =>
-        `${([] as string[]).concat(s.Action).join(',')} on ${JSON.stringify(s.Resource).replace(/[0-9A-F]{8}(?=")/g, '')}`,
-    );
+    const summary = policyLines(template, 'RotateDatabasePostgres');
     const rotate =
       'secretsmanager:DescribeSecret,secretsmanager:GetSecretValue,secretsmanager:PutSecretValue,secretsmanager:UpdateSecretVersionStage';
     expect(summary.sort()).toEqual(
@@ -154,7 +141,6 @@ describe('DatabaseRotation', () => {
         'rds:DescribeDBInstances,rds:DescribeDBClusters,rds:ModifyDBInstance,rds:ModifyDBCluster on "arn:aws:rds:eu-west-1:123456789012:db:billing"',
       ].sort(),
     );
-    expect(statements.every((s) => s.Effect === 'Allow')).toBe(true);
   });
 
   it('refuses alternating users without the admin secret, and a database without its VPC', () => {
@@ -175,12 +161,6 @@ describe('DatabaseRotation', () => {
   });
 
   it('is clean under cdk-nag AwsSolutions', () => {
-    const { app } = scenario(true);
-    const spy = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    try {
-      expect(() => app.synth({ force: true })).not.toThrow();
-    } finally {
-      spy.mockRestore();
-    }
+    expectNagClean(scenario(true).app);
   });
 });
