@@ -7,25 +7,15 @@ import type {
   DatabaseDriver,
   LoginResult,
 } from '../core/rotation/database/ports';
+import { SOCKET_UNREACHABLE_CODES, TLS_FAILURE } from './socket-errors';
 
 const REJECTED = new Set([
   'ER_ACCESS_DENIED_ERROR',
   'ER_ACCESS_DENIED_NO_PASSWORD_ERROR',
   'ER_HOST_NOT_PRIVILEGED',
 ]);
-const UNREACHABLE = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EPIPE',
-  'PROTOCOL_CONNECTION_LOST',
-  'ER_CON_COUNT_ERROR',
-]);
-const TLS = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|ERR_SSL|EPROTO|HANDSHAKE_NO_SSL_SUPPORT/;
+const UNREACHABLE = new Set([...SOCKET_UNREACHABLE_CODES, 'PROTOCOL_CONNECTION_LOST', 'ER_CON_COUNT_ERROR']);
+const TLS = new RegExp(`${TLS_FAILURE.source}|HANDSHAKE_NO_SSL_SUPPORT`);
 
 /** Which server answered: the statements for passwords differ. */
 export interface ServerFlavor {

@@ -7,6 +7,7 @@ import type {
   DatabaseDriver,
   LoginResult,
 } from '../core/rotation/database/ports';
+import { SOCKET_UNREACHABLE_CODES, TLS_FAILURE } from './socket-errors';
 
 /** Options of the PostgreSQL driver. */
 export interface PostgresDriverOptions {
@@ -15,18 +16,9 @@ export interface PostgresDriverOptions {
 }
 
 const REJECTED = new Set(['28P01', '28000']);
-const UNREACHABLE = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EPIPE',
-  '57P03',
-]);
-const TLS = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|ERR_SSL|EPROTO/;
+// 57P03: the server is starting up or shutting down.
+const UNREACHABLE = new Set([...SOCKET_UNREACHABLE_CODES, '57P03']);
+const TLS = TLS_FAILURE;
 
 /**
  * The DatabaseDriver port over `pg`. Utility statements (`ALTER ROLE ... PASSWORD`) take no bind
