@@ -70,6 +70,36 @@ export async function preparePostgres(
   return admin;
 }
 
+/** The parts of a harness that only the server knows: the rest is the same for every engine. */
+function databaseHarness(parts: {
+  rotator: RotatorHarness['rotator'];
+  store: MemorySecretStore;
+  secretId: string;
+  strategy: DatabaseStrategy;
+  accepts: (username: string, password: string) => Promise<boolean>;
+  setPassword: (username: string, password: string) => Promise<void>;
+  server: { start(): Promise<void>; stop(): Promise<void> };
+}): RotatorHarness {
+  const { store, secretId } = parts;
+  return {
+    rotator: parts.rotator,
+    store,
+    secretId,
+    keepsPrevious: parts.strategy === 'alternating-users',
+    accepts: async (value) => {
+      const parsed = JSON.parse(value);
+      return parts.accepts(parsed.username, parsed.password);
+    },
+    setReachable: async (up) => (up ? parts.server.start() : parts.server.stop()),
+    drift: async () =>
+      parts.setPassword(JSON.parse(store.valueAt(secretId, AWSCURRENT)!).username, fixturePassword()),
+    restore: async (value) => {
+      const parsed = JSON.parse(value);
+      await parts.setPassword(parsed.username, parsed.password);
+    },
+  };
+}
+
 /** A fresh app user and secret on the PostgreSQL server for each test. */
 export function postgresHarness(
   server: PostgresServer,
@@ -91,10 +121,7 @@ export function postgresHarness(
       `pg-app-${suffix()}`,
       JSON.stringify({ ...base, username, password, masterarn }),
     );
-    const setPassword = async (user: string, value: string) => {
-      await server.sql(`ALTER ROLE "${user}" PASSWORD '${value}'`);
-    };
-    return {
+    return databaseHarness({
       rotator: postgresRotator({
         driver: postgresDriver(),
         strategy,
@@ -102,19 +129,11 @@ export function postgresHarness(
       }) as RotatorHarness['rotator'],
       store,
       secretId,
-      keepsPrevious: strategy === 'alternating-users',
-      accepts: async (value) => {
-        const parsed = JSON.parse(value);
-        return postgresAccepts(server.port, parsed.username, parsed.password);
-      },
-      setReachable: async (up) => (up ? server.start() : server.stop()),
-      drift: async () =>
-        setPassword(JSON.parse(store.valueAt(secretId, AWSCURRENT)!).username, fixturePassword()),
-      restore: async (value) => {
-        const parsed = JSON.parse(value);
-        await setPassword(parsed.username, parsed.password);
-      },
-    };
+      strategy,
+      accepts: (user, value) => postgresAccepts(server.port, user, value),
+      setPassword: async (user, value) => void (await server.sql(`ALTER ROLE "${user}" PASSWORD '${value}'`)),
+      server,
+    });
   };
 }
 
@@ -142,10 +161,7 @@ export function mariadbHarness(server: MariaDbServer, strategy: DatabaseStrategy
       `db-app-${suffix()}`,
       JSON.stringify({ ...base, dbname: 'appdb', username, password, masterarn }),
     );
-    const setPassword = async (user: string, value: string) => {
-      await server.sql("ALTER USER ?@'127.0.0.1' IDENTIFIED BY ?", [user, value]);
-    };
-    return {
+    return databaseHarness({
       rotator: mysqlRotator({
         driver: mysqlDriver(),
         strategy,
@@ -153,18 +169,11 @@ export function mariadbHarness(server: MariaDbServer, strategy: DatabaseStrategy
       }) as RotatorHarness['rotator'],
       store,
       secretId,
-      keepsPrevious: strategy === 'alternating-users',
-      accepts: async (value) => {
-        const parsed = JSON.parse(value);
-        return mariadbAccepts(server.port, parsed.username, parsed.password);
-      },
-      setReachable: async (up) => (up ? server.start() : server.stop()),
-      drift: async () =>
-        setPassword(JSON.parse(store.valueAt(secretId, AWSCURRENT)!).username, fixturePassword()),
-      restore: async (value) => {
-        const parsed = JSON.parse(value);
-        await setPassword(parsed.username, parsed.password);
-      },
-    };
+      strategy,
+      accepts: (user, value) => mariadbAccepts(server.port, user, value),
+      setPassword: async (user, value) =>
+        void (await server.sql("ALTER USER ?@'127.0.0.1' IDENTIFIED BY ?", [user, value])),
+      server,
+    });
   };
 }
