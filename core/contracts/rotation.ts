@@ -4,6 +4,13 @@ export const ROTATION_TAGS = {
   kind: 'rotor:kind',
   /** `single-user` or `alternating-users` for databases. */
   strategy: 'rotor:strategy',
+  /** Days between scheduled rotations (written by ManagedSecret); the daily sweep rotates a secret past it. */
+  intervalDays: 'rotor:interval-days',
+  /** Certificates: ISO-8601 validity of AWSCURRENT, written after finishSecret; the sweep renews by them. */
+  notBefore: 'rotor:not-before',
+  notAfter: 'rotor:not-after',
+  /** Certificates: renew this many days before notAfter instead of at two thirds of the lifetime. */
+  renewBeforeDays: 'rotor:renew-before-days',
 } as const;
 
 export const ROTATION_ENV = {
