@@ -4,6 +4,7 @@ import { startDynalite } from './dynalite';
 import { auditDemo } from './demo/audit';
 import { databaseDemo } from './demo/database';
 import { scanDemo } from './demo/scan';
+import { startEcsStandIn } from './ecs';
 import { startEventBusStandIn } from './events';
 import { startRegistry, type RunningRegistry } from './registry';
 import { addDatabaseDemo } from './demo/database-stack';
@@ -95,6 +96,13 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
     }
     const events = await startEventBusStandIn();
     cleanups.push(() => events.close());
+    // The ECS calls of consumer refresh: the demo's service that reads the database secret.
+    const ecs = await startEcsStandIn({
+      region: LOCAL_REGION,
+      accountId: LOCAL_ACCOUNT,
+      rolloutDelayMs: 200,
+    });
+    cleanups.push(() => ecs.close());
 
     const restoreEnvironment = withEnvironment({
       AWS_REGION: LOCAL_REGION,
@@ -103,6 +111,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.data.endpoint,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: emulator.data.endpoint,
       AWS_ENDPOINT_URL_EVENTBRIDGE: events.endpoint,
+      AWS_ENDPOINT_URL_ECS: ecs.endpoint,
       // Local only (the stack never sets it): the scan functions pull from the local registry, not ECR.
       ...(registry ? { ROTOR_REGISTRY_ENDPOINT: registry.url } : {}),
       POWERTOOLS_METRICS_DISABLED: 'true',
@@ -137,6 +146,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
       },
       workflow: { definition: stateMachineNamed(stack, 'Rotation', physical), lambdas },
       audit: new DynamoDbAuditStore(auditTable, client),
+      ecs,
       cleanups,
     });
 

@@ -158,6 +158,14 @@ export function summary(record: AuditRecord): string {
       return `${d.ruleId} (${d.severity}) at ${d.location}`;
     case 'remediation':
       return `${d.action} for ${d.findingFingerprint}`;
+    case 'rotation.consumers': {
+      const failed = d.failed as Array<{ service: string }>;
+      return `consumers ${d.result}: ${(d.moved as string[]).length} moved${failed.length ? `, ${failed.map((f) => f.service).join(', ')} did not` : ''}`;
+    }
+    case 'rotation.revoke':
+      return `previous credential ${d.result} (${d.trigger})${d.detail ? `: ${d.detail}` : ''}`;
+    case 'audit.verified':
+      return `${d.chains} chains verified, ${d.broken} broken`;
   }
 }
 

@@ -79,7 +79,7 @@ export const RotationOutcomeEvent = z
     type: z.literal('rotation.outcome'),
     details: z
       .object({
-        result: z.enum(['rotated', 'rolled-back', 'failed', 'already-current']),
+        result: z.enum(['rotated', 'rolled-back', 'failed', 'already-current', 'consumers-failed']),
         reason: RotationReason,
         kind: z.string().max(64).optional(),
         executionId: identifier.optional(),
@@ -87,6 +87,61 @@ export const RotationOutcomeEvent = z
         /** The finding that caused a remediation rotation. */
         findingFingerprint: z.string().max(128).optional(),
         error: ErrorInfo.optional(),
+      })
+      .strict(),
+  })
+  .strict();
+
+/** The consumers of a rotated secret were refreshed (ECS services redeployed), or some did not move. */
+export const RotationConsumersEvent = z
+  .object({
+    ...base,
+    type: z.literal('rotation.consumers'),
+    details: z
+      .object({
+        result: z.enum(['moved', 'failed', 'none']),
+        executionId: identifier.optional(),
+        /** Services (names) now running with the new value. */
+        moved: z.array(identifier).max(500),
+        /** Services that did not move, and why (error class and a scrubbed message). */
+        failed: z.array(z.object({ service: identifier, error: ErrorInfo }).strict()).max(500),
+        /** Services that read a pinned version: a redeploy does not move them, so nothing is revoked. */
+        pinned: z.array(identifier).max(500).optional(),
+      })
+      .strict(),
+  })
+  .strict();
+
+/** The previous credential of a rotated secret was revoked, deferred, or held back. */
+export const RotationRevokeEvent = z
+  .object({
+    ...base,
+    type: z.literal('rotation.revoke'),
+    details: z
+      .object({
+        result: z.enum(['revoked', 'deferred', 'nothing-to-revoke', 'held-back', 'failed']),
+        /** `consumers-moved` (after the grace period) or `remediation` (at once). */
+        trigger: z.enum(['consumers-moved', 'remediation']),
+        executionId: identifier.optional(),
+        /** What the provider did or why nothing was done (`deactivated`, `deleted`, `no-previous`, ...). */
+        detail: z.string().max(128).optional(),
+        error: ErrorInfo.optional(),
+      })
+      .strict(),
+  })
+  .strict();
+
+/** A scheduled verification of the audit chains ran. */
+export const AuditVerifiedEvent = z
+  .object({
+    ...base,
+    type: z.literal('audit.verified'),
+    details: z
+      .object({
+        chains: z.number().int().nonnegative(),
+        broken: z.number().int().nonnegative(),
+        /** The broken chains' subjects (at most 100). */
+        brokenSubjects: z.array(Subject).max(100).optional(),
       })
       .strict(),
   })
@@ -158,6 +213,9 @@ export const AuditEvent = z.discriminatedUnion('type', [
   SecretAccessEvent,
   ScanFindingEvent,
   RemediationEvent,
+  RotationConsumersEvent,
+  RotationRevokeEvent,
+  AuditVerifiedEvent,
 ]);
 export type AuditEvent = z.infer<typeof AuditEvent>;
 export type AuditEventType = AuditEvent['type'];
@@ -167,6 +225,9 @@ export const AUDIT_EVENT_TYPES: readonly AuditEventType[] = [
   'secret.access',
   'scan.finding',
   'remediation',
+  'rotation.consumers',
+  'rotation.revoke',
+  'audit.verified',
 ];
 
 /** A stored event: the event plus its place in the chain. */

@@ -6,6 +6,10 @@ export const ROTATION_TAGS = {
   strategy: 'rotor:strategy',
   /** Days between scheduled rotations (written by ManagedSecret); the daily sweep rotates a secret past it. */
   intervalDays: 'rotor:interval-days',
+  /** ECS services declared as consumers, space-separated `cluster/service` (names or ARNs). */
+  consumers: 'rotor:consumers',
+  /** Clusters (space-separated) that consumer discovery scans; absent: every cluster; `none`: declared only. */
+  consumerClusters: 'rotor:consumer-clusters',
   /** Certificates: ISO-8601 validity of AWSCURRENT, written after finishSecret; the sweep renews by them. */
   notBefore: 'rotor:not-before',
   notAfter: 'rotor:not-after',

@@ -8,6 +8,8 @@ export const WORKFLOW_ENV = {
   lockTableName: 'LOCK_TABLE_NAME',
   lockTtlSeconds: 'LOCK_TTL_SECONDS',
   topicArn: 'NOTIFY_TOPIC_ARN',
+  /** How long an ECS consumer's rollout may take before it counts as failed. */
+  consumerTimeoutSeconds: 'CONSUMER_TIMEOUT_SECONDS',
 } as const;
 
 /** Why a rotation runs. */
@@ -19,4 +21,6 @@ export interface RotationWorkflowInput {
   readonly reason: RotationReason;
   /** For remediation: the finding that caused it, linked in the audit trail. */
   readonly findingFingerprint?: string;
+  /** For remediation: which version leaked (AWSCURRENT or AWSPREVIOUS). */
+  readonly leakedStage?: string;
 }

@@ -5,10 +5,26 @@ import type { Clock } from '../clock';
 import { RotorError } from '../errors';
 import type { SecretStore } from '../rotation/ports';
 import type { RotationReason } from '../contracts/workflow';
+import { ROTATION_TAGS } from '../contracts/rotation';
 import { acquireRotationLock, rotationLockKey, type LockStore } from './lock';
 
 /** A secret the workflow cannot rotate: no rotation function is attached to it. */
 export class NotManagedError extends RotorError {}
+
+/** The workflow was started with input it cannot use. */
+export class InvalidWorkflowInputError extends RotorError {}
+
+/** The workflow's input (RotationWorkflowInput), as received: anything may be missing. */
+export interface BeginInput {
+  readonly secretId?: unknown;
+  readonly reason?: unknown;
+  readonly findingFingerprint?: unknown;
+  readonly leakedStage?: unknown;
+  /** This run is the second rotation of a remediation. */
+  readonly followUp?: unknown;
+}
+
+const REASONS = new Set<RotationReason>(['schedule', 'manual', 'remediation']);
 
 export interface ControlDeps {
   readonly store: SecretStore;
@@ -27,6 +43,17 @@ export interface BeganRotation {
   /** The ClientRequestToken of this rotation: the id of the version it creates. */
   readonly token: string;
   readonly lockExpiresAt: number;
+  /**
+   * Remediation of a leaked AWSCURRENT under alternating users: this rotation moves AWSCURRENT to the other
+   * user, but the leaked password stays valid as AWSPREVIOUS until the next rotation changes it, so the
+   * workflow rotates once more at once.
+   */
+  readonly rotateAgain: boolean;
+  /** How the previous credential goes once consumers moved: at once for remediation, else after the grace period. */
+  readonly revokeTrigger: 'remediation' | 'consumers-moved';
+  readonly reason: RotationReason;
+  /** The finding a remediation answers; null otherwise (Step Functions paths need the key). */
+  readonly findingFingerprint: string | null;
 }
 
 /**
@@ -35,9 +62,16 @@ export interface BeganRotation {
  * secret is running, NotManagedError when no rotation is attached to it.
  */
 export async function beginRotation(
-  input: { secretId: string; executionId: string },
+  request: { input: BeginInput; executionId: string },
   deps: ControlDeps,
 ): Promise<BeganRotation> {
+  const input = { ...request.input, executionId: request.executionId };
+  if (typeof input.secretId !== 'string' || input.secretId === '') {
+    throw new InvalidWorkflowInputError('the workflow input needs secretId (a secret name or ARN)');
+  }
+  const reason: RotationReason = REASONS.has(input.reason as RotationReason)
+    ? (input.reason as RotationReason)
+    : 'manual';
   const secret = await deps.store.describe(input.secretId);
   if (!secret.rotationLambdaArn) {
     throw new NotManagedError(
@@ -60,6 +94,15 @@ export async function beginRotation(
     rotationFunctionArn: secret.rotationLambdaArn,
     token: randomUUID(),
     lockExpiresAt: lock.expiresAt,
+    reason,
+    findingFingerprint:
+      typeof input.findingFingerprint === 'string' ? input.findingFingerprint.slice(0, 128) : null,
+    rotateAgain:
+      reason === 'remediation' &&
+      input.followUp !== true &&
+      input.leakedStage === 'AWSCURRENT' &&
+      secret.tags[ROTATION_TAGS.strategy] === 'alternating-users',
+    revokeTrigger: reason === 'remediation' ? 'remediation' : 'consumers-moved',
   };
 }
 
@@ -68,9 +111,17 @@ export interface EndInput {
   readonly secretId: string;
   readonly executionId: string;
   readonly reason: RotationReason;
-  readonly result: 'rotated' | 'rolled-back' | 'failed';
+  /** `consumers-failed`: rotated, but a consumer did not move, so the previous credential was kept. */
+  readonly result: 'rotated' | 'rolled-back' | 'failed' | 'consumers-failed';
   readonly began?: BeganRotation;
-  readonly findingFingerprint?: string;
+  /** The consumer refresh, when it ran. */
+  readonly consumers?: {
+    readonly moved: readonly string[];
+    readonly failed: ReadonlyArray<{ readonly service: string }>;
+    /** Set when discovery or ECS itself failed (a Step Functions Catch output). */
+    readonly error?: { readonly Error?: string; readonly Cause?: string };
+  };
+  readonly findingFingerprint?: string | null;
   /** A Step Functions Catch output: `{ Error, Cause }`. */
   readonly error?: { readonly Error?: string; readonly Cause?: string };
 }
@@ -84,7 +135,8 @@ export async function endRotation(
   input: EndInput,
   deps: ControlDeps,
 ): Promise<{ result: EndInput['result']; summary: string }> {
-  const error = input.error ? describeError(input.error) : undefined;
+  const caught = input.error ?? input.consumers?.error;
+  const error = caught ? describeError(caught) : undefined;
   const name = input.began?.secretName ?? input.secretId;
   try {
     await deps.audit.append({
@@ -92,7 +144,8 @@ export async function endRotation(
       subject: secretSubject(input.began?.secretArn ?? input.secretId),
       actor: 'rotor:rotation-workflow',
       outcome: input.result === 'rotated' ? 'success' : 'failure',
-      eventId: `${input.executionId}:outcome`,
+      // One execution may rotate twice (remediation under alternating users): one outcome per token.
+      eventId: `${input.executionId}:${input.began?.token ?? 'unbegun'}:outcome`,
       ...(input.began ? { versions: { to: input.began.token } } : {}),
       details: {
         result: input.result,
@@ -100,6 +153,7 @@ export async function endRotation(
         executionId: input.executionId,
         ...(input.began ? { kind: input.began.kind } : {}),
         ...(input.findingFingerprint ? { findingFingerprint: input.findingFingerprint } : {}),
+        ...(input.consumers?.moved.length ? { consumersRefreshed: input.consumers.moved.slice(0, 500) } : {}),
         ...(error ? { error } : {}),
       },
     });
@@ -112,7 +166,9 @@ export async function endRotation(
         ? 'succeeded.'
         : input.result === 'rolled-back'
           ? 'was rolled back; AWSCURRENT is unchanged and still works.'
-          : 'failed after the new value became current.'
+          : input.result === 'consumers-failed'
+            ? `completed, but ${consumerList(input.consumers?.failed ?? [])} did not roll out and may still use the previous credential, which was NOT revoked and still works. Fix their deployment before the next rotation, which retires the previous credential.`
+            : 'failed after the new value became current.'
     }`,
     error ? `Cause: ${error.name}.` : '',
     `Execution: ${input.executionId}. The audit trail has every step: rotor audit list --subject ${name}`,
@@ -132,4 +188,12 @@ function describeError(error: { Error?: string; Cause?: string }): { name: strin
     // a plain-text cause
   }
   return { name: (error.Error ?? 'Error').slice(0, 128), message: message.slice(0, 1024) };
+}
+
+function consumerList(failed: ReadonlyArray<{ readonly service: string }>): string {
+  const names = failed.map((f) => f.service);
+  if (names.length === 0) return 'a consumer';
+  return names.length <= 5
+    ? names.join(', ')
+    : `${names.slice(0, 5).join(', ')} and ${names.length - 5} more`;
 }

@@ -9,6 +9,8 @@ import { AuditWriter } from '../../core/audit/writer';
 import { abandonRotation, type AbandonResult } from '../../core/rotation/abandon';
 import { rotate, type RotationDeps, type RotationEvent, type StepResult } from '../../core/rotation/contract';
 import type { RotationLog } from '../../core/rotation/ports';
+import { NOTHING_TO_REVOKE, type RevocationResult, type Revoker } from '../../core/rotation/revocation';
+import { systemClock } from '../../core/clock';
 import { readEnv } from './env';
 import { createLogger } from './logger';
 import { rotorHandler } from './middleware';
@@ -27,7 +29,14 @@ const StepNames = new Set(['createSecret', 'setSecret', 'testSecret', 'finishSec
  * `Workflow: true` (it mints its own token and may rotate without Secrets Manager's schedule) and may ask
  * for `abandonSecret`, Rotor's roll-back step that gives up the pending version without touching AWSCURRENT.
  */
-export type RotationInvocation = RotationEvent & { readonly Workflow?: boolean };
+export type RotationInvocation = RotationEvent & {
+  readonly Workflow?: boolean;
+  /** `revokePrevious` only: why, and since when the consumers run with AWSCURRENT. */
+  readonly Trigger?: 'consumers-moved' | 'remediation';
+  readonly ConsumersMovedAt?: string;
+  readonly GracePeriodSeconds?: number;
+  readonly ExecutionId?: string;
+};
 
 /**
  * A rotation function for one family of kinds: the contract engine over Secrets Manager, with a Powertools
@@ -35,7 +44,12 @@ export type RotationInvocation = RotationEvent & { readonly Workflow?: boolean }
  * and an audit record per step, success or failure, whichever driver invoked it (Secrets Manager's own
  * schedule or the rotation workflow).
  */
-export function rotationHandler(options: { service: string; rotatorFor: RotationDeps['rotatorFor'] }) {
+export function rotationHandler(options: {
+  service: string;
+  rotatorFor: RotationDeps['rotatorFor'];
+  /** The workflow's `revokePrevious` step for kinds that keep a previous credential alive. */
+  revoker?: Revoker;
+}) {
   const env = readEnv(RotationEnv);
   const logger = createLogger(options.service);
   const metrics = new Metrics({ namespace: 'Rotor', serviceName: options.service });
@@ -78,11 +92,45 @@ export function rotationHandler(options: { service: string; rotatorFor: Rotation
     });
   };
 
+  const revokePrevious = async (event: RotationInvocation): Promise<RevocationResult> => {
+    const trigger = event.Trigger === 'remediation' ? 'remediation' : 'consumers-moved';
+    const movedAt = event.ConsumersMovedAt ? new Date(event.ConsumersMovedAt) : new Date();
+    const revocation = options.revoker
+      ? await options.revoker(
+          {
+            secretId: event.SecretId,
+            trigger,
+            consumersMovedAt: Number.isNaN(movedAt.getTime()) ? new Date() : movedAt,
+            gracePeriodMs: Math.max(0, event.GracePeriodSeconds ?? 0) * 1000,
+          },
+          systemClock,
+        )
+      : NOTHING_TO_REVOKE;
+    logger.info('previous credential', { result: revocation.result, detail: revocation.detail, trigger });
+    await audit?.append({
+      type: 'rotation.revoke',
+      subject: secretSubject(event.SecretId),
+      actor: `rotor:${options.service}`,
+      outcome: revocation.result === 'deferred' ? 'skipped' : 'success',
+      versions: { to: event.ClientRequestToken },
+      // A deferral is asked again later: each answer is its own record.
+      eventId: `${event.ClientRequestToken}:revoke:${revocation.result}${revocation.result === 'deferred' ? `:${revocation.notBefore}` : ''}`,
+      details: {
+        result: revocation.result,
+        trigger,
+        detail: revocation.detail,
+        ...(event.ExecutionId ? { executionId: event.ExecutionId } : {}),
+      },
+    });
+    return revocation;
+  };
+
   return rotorHandler(
     { logger, metrics },
-    async (event: RotationInvocation): Promise<StepResult | AbandonResult> => {
+    async (event: RotationInvocation): Promise<StepResult | AbandonResult | RevocationResult> => {
       logger.appendKeys({ secretId: event.SecretId, step: event.Step, version: event.ClientRequestToken });
       const started = performance.now();
+      if (event.Workflow && event.Step === 'revokePrevious') return revokePrevious(event);
       if (event.Workflow && event.Step === 'abandonSecret') {
         const result = await abandonRotation(
           { secretId: event.SecretId, token: event.ClientRequestToken },

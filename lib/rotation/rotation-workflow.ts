@@ -17,8 +17,25 @@ export interface RotationWorkflowProps {
   readonly audit: AuditTrail;
   /** Encrypts the lock table and the notification topic. @default the audit trail's key */
   readonly encryptionKey?: kms.IKey;
-  /** How long a rotation may hold a secret's lock before another may take it. @default Duration.hours(1) */
+  /**
+   * How long a rotation may hold a secret's lock before another may take it; also the execution's timeout,
+   * so that a lock never expires under a running rotation. @default Duration.hours(3)
+   */
   readonly lockTtl?: Duration;
+  /** How long an ECS consumer's rollout may take before it counts as failed. @default Duration.minutes(30) */
+  readonly consumerTimeout?: Duration;
+  /** How often the workflow looks at rolling consumers. @default Duration.seconds(30) */
+  readonly consumerPollInterval?: Duration;
+  /**
+   * How long the previous credential stays valid after every consumer moved (stragglers, cached clients),
+   * for kinds that keep one alive. Remediation skips it. @default Duration.minutes(30)
+   */
+  readonly revokeGracePeriod?: Duration;
+  /**
+   * The function that updates the scanner's fingerprints of a rotated secret (input `{ secretId }`).
+   * @default the scanner's fingerprints are not updated
+   */
+  readonly fingerprintUpdater?: lambda.IFunction;
 }
 
 /** Errors worth a retry with backoff: Lambda's own, throttling, and Rotor's transient error classes. */
@@ -46,11 +63,18 @@ export const RETRYABLE_ERRORS = [
  *  3. SetSecret     ... setSecret                                        } throttling and transient errors;
  *  4. TestSecret    ... testSecret                                       } a failure rolls back (Abandon)
  *  5. FinishSecret  ... finishSecret: AWSCURRENT moves, AWSPREVIOUS keeps the old value
- *  6. End           audit the outcome and release the lock
+ *  6. Fingerprints  the scanner learns the new value's fingerprint (when an updater is given; best effort)
+ *  7. Consumers     the ECS services that read the secret get a new deployment; Wait/Check until they moved
+ *  8. Revoke        the previous credential goes (kinds that keep one alive), after the grace period, or at
+ *                   once for remediation; a deferral waits until its moment and asks again
+ *  9. End           audit the outcome and release the lock; remediation of a leaked AWSCURRENT under
+ *                   alternating users rotates once more (the leaked password lives on as AWSPREVIOUS)
  *  on failure: Abandon (AWSPENDING given up, AWSCURRENT never touched) -> End (rolled back) -> Notify (SNS) -> Fail
+ *  a consumer that does not move: nothing is revoked -> End (consumers-failed) -> Notify -> Fail
  *  lock held: Skipped (another rotation of the secret is running)
  *
- * Each rotation step is audited by the rotation function itself; the outcome by End.
+ * Each rotation step is audited by the rotation function itself; consumers and the outcome by the control
+ * function; the revocation by the rotation function.
  */
 export class RotationWorkflow extends Construct {
   readonly stateMachine: sfn.StateMachine;
@@ -63,6 +87,7 @@ export class RotationWorkflow extends Construct {
   constructor(scope: Construct, id: string, props: RotationWorkflowProps) {
     super(scope, id);
     const key = props.encryptionKey ?? props.audit.encryptionKey;
+    const lockTtl = props.lockTtl ?? Duration.hours(3);
 
     this.locks = new dynamodb.Table(this, 'Locks', {
       partitionKey: { name: LOCK_TABLE.partitionKey, type: dynamodb.AttributeType.STRING },
@@ -87,10 +112,44 @@ export class RotationWorkflow extends Construct {
       environment: {
         ...props.audit.environment,
         [WORKFLOW_ENV.lockTableName]: this.locks.tableName,
-        [WORKFLOW_ENV.lockTtlSeconds]: String((props.lockTtl ?? Duration.hours(1)).toSeconds()),
+        [WORKFLOW_ENV.lockTtlSeconds]: String(lockTtl.toSeconds()),
+        [WORKFLOW_ENV.consumerTimeoutSeconds]: String(
+          (props.consumerTimeout ?? Duration.minutes(30)).toSeconds(),
+        ),
       },
     });
     this.locks.grant(this.control.function, 'dynamodb:PutItem', 'dynamodb:DeleteItem');
+    this.control.function.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'DiscoverConsumers',
+        // ECS allows no resource scoping for listing, and a secret's consumers may be in any cluster.
+        actions: [
+          'ecs:ListClusters',
+          'ecs:ListServices',
+          'ecs:DescribeServices',
+          'ecs:DescribeTaskDefinition',
+        ],
+        resources: ['*'],
+      }),
+    );
+    Validations.of(this.control.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'X-Ray PutTraceSegments/PutTelemetryRecords, and ECS ListClusters/ListServices/DescribeServices/DescribeTaskDefinition (consumer discovery reads every cluster; reads only, no resource-level scoping for listing) take no narrower resource.',
+    });
+    Validations.of(this.control.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:service/*/*]`,
+      reason:
+        "UpdateService on the account's services: a secret's consumers are found at run time, in any cluster; the function only forces a new deployment of the same task definition.",
+    });
+    this.control.function.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'RefreshConsumers',
+        // A forced new deployment of the same task definition only; the consumers are found at run time.
+        actions: ['ecs:UpdateService'],
+        resources: [Stack.of(this).formatArn({ service: 'ecs', resource: 'service', resourceName: '*/*' })],
+      }),
+    );
     props.audit.grantAppend(this.control.function);
 
     const control = (stateId: string, payload: Record<string, unknown>, resultPath: string) =>
@@ -108,24 +167,29 @@ export class RotationWorkflow extends Construct {
         jitterStrategy: sfn.JitterType.FULL,
       });
 
-    const end = (stateId: string, result: 'rotated' | 'rolled-back' | 'failed') =>
+    const end = (stateId: string, result: 'rotated' | 'rolled-back' | 'failed' | 'consumers-failed') =>
       control(
         stateId,
         {
           action: 'end',
           result,
-          'secretId.$': '$.secretId',
-          'reason.$': '$.reason',
+          'secretId.$': '$.began.secretArn',
+          'reason.$': '$.began.reason',
+          'findingFingerprint.$': '$.began.findingFingerprint',
           'executionId.$': '$$.Execution.Id',
           'began.$': '$.began',
-          ...(result === 'rotated' ? {} : { 'error.$': '$.error' }),
+          ...(result === 'rotated' || result === 'consumers-failed'
+            ? { 'consumers.$': '$.consumers' }
+            : { 'error.$': '$.error' }),
         },
         '$.end',
       );
 
     const step = (
-      name: 'createSecret' | 'setSecret' | 'testSecret' | 'finishSecret' | 'abandonSecret',
+      name: 'createSecret' | 'setSecret' | 'testSecret' | 'finishSecret' | 'abandonSecret' | 'revokePrevious',
       stateId: string,
+      extra: Record<string, unknown> = {},
+      resultSelector: Record<string, string> = { 'outcome.$': '$.Payload.outcome' },
     ) =>
       new sfn.CustomState(this, stateId, {
         stateJson: {
@@ -138,9 +202,10 @@ export class RotationWorkflow extends Construct {
               'ClientRequestToken.$': '$.began.token',
               Step: name,
               Workflow: true,
+              ...extra,
             },
           },
-          ResultSelector: { 'outcome.$': '$.Payload.outcome' },
+          ResultSelector: resultSelector,
           ResultPath: `$.steps.${name}`,
         },
       }).addRetry({
@@ -179,7 +244,8 @@ export class RotationWorkflow extends Construct {
 
     const begin = control(
       'Begin',
-      { action: 'begin', 'secretId.$': '$.secretId', 'executionId.$': '$$.Execution.Id' },
+      // The whole input: reason, leakedStage, findingFingerprint and followUp are optional.
+      { action: 'begin', 'input.$': '$', 'executionId.$': '$$.Execution.Id' },
       '$.began',
     );
     begin.addCatch(
@@ -196,18 +262,137 @@ export class RotationWorkflow extends Construct {
     for (const state of [create, set, test]) state.addCatch(abandon, { resultPath: '$.error' });
     finish.addCatch(failedAfterFinish, { resultPath: '$.error' });
 
-    const definition = begin
-      .next(create)
-      .next(set)
-      .next(test)
-      .next(finish)
-      .next(end('End', 'rotated'))
-      .next(new sfn.Succeed(this, 'Rotated'));
+    // After finishSecret: the new value is AWSCURRENT. Nothing below may lose a working credential.
+    const consumersFailed = end('EndConsumersFailed', 'consumers-failed')
+      .next(
+        new tasks.SnsPublish(this, 'NotifyConsumers', {
+          topic: this.topic,
+          subject: 'Rotor: consumers did not move to a rotated secret',
+          message: sfn.TaskInput.fromJsonPathAt('$.end.summary'),
+          resultPath: sfn.JsonPath.DISCARD,
+        }),
+      )
+      .next(
+        new sfn.Fail(this, 'ConsumersDidNotMove', {
+          error: 'ConsumerRefreshFailed',
+          causePath: '$.end.summary',
+        }),
+      );
+
+    const startConsumers = control(
+      'StartConsumers',
+      {
+        action: 'consumers-start',
+        'secretId.$': '$.began.secretArn',
+        'token.$': '$.began.token',
+        'executionId.$': '$$.Execution.Id',
+      },
+      '$.consumers',
+    );
+    const checkConsumers = control(
+      'CheckConsumers',
+      {
+        action: 'consumers-check',
+        'secretId.$': '$.began.secretArn',
+        'token.$': '$.began.token',
+        'executionId.$': '$$.Execution.Id',
+        'state.$': '$.consumers',
+      },
+      '$.consumers',
+    );
+    // Discovery or ECS itself failing leaves the consumers unknown: hold the previous credential too.
+    const noConsumerState = new sfn.Pass(this, 'ConsumersUnknown', {
+      parameters: {
+        pending: [],
+        moved: [],
+        failed: [],
+        pinned: [],
+        waiting: false,
+        revocable: false,
+        'error.$': '$.consumersError',
+      },
+      resultPath: '$.consumers',
+    }).next(consumersFailed);
+    for (const state of [startConsumers, checkConsumers]) {
+      state.addCatch(noConsumerState, { resultPath: '$.consumersError' });
+    }
+
+    const revoke = step(
+      'revokePrevious',
+      'Revoke',
+      {
+        'Trigger.$': '$.began.revokeTrigger',
+        'ConsumersMovedAt.$': '$.consumers.settledAt',
+        GracePeriodSeconds: (props.revokeGracePeriod ?? Duration.minutes(30)).toSeconds(),
+        'ExecutionId.$': '$$.Execution.Id',
+      },
+      { 'revocation.$': '$.Payload' },
+    );
+    revoke.addCatch(failedAfterFinish, { resultPath: '$.error' });
+    const waitToRevoke = new sfn.Wait(this, 'WaitForGracePeriod', {
+      time: sfn.WaitTime.timestampPath('$.steps.revokePrevious.revocation.notBefore'),
+    }).next(revoke);
+
+    const rotated = end('End', 'rotated');
+    const followUp = new sfn.Pass(this, 'RotateAgain', {
+      comment: 'remediation under alternating users: the leaked password is now AWSPREVIOUS; replace it too',
+      parameters: {
+        'secretId.$': '$.began.secretArn',
+        'reason.$': '$.began.reason',
+        'findingFingerprint.$': '$.began.findingFingerprint',
+        leakedStage: 'AWSPREVIOUS',
+        followUp: true,
+      },
+    }).next(begin);
+    rotated.next(
+      new sfn.Choice(this, 'RotateAgain?')
+        .when(sfn.Condition.booleanEquals('$.began.rotateAgain', true), followUp)
+        .otherwise(new sfn.Succeed(this, 'Rotated')),
+    );
+
+    const revokeDone = new sfn.Choice(this, 'Revoked?')
+      .when(sfn.Condition.stringEquals('$.steps.revokePrevious.revocation.result', 'deferred'), waitToRevoke)
+      .otherwise(rotated);
+    revoke.next(revokeDone);
+
+    const waitForConsumers = new sfn.Wait(this, 'WaitForConsumers', {
+      time: sfn.WaitTime.duration(props.consumerPollInterval ?? Duration.seconds(30)),
+    });
+    const settled = new sfn.Choice(this, 'ConsumersMoved?')
+      .when(sfn.Condition.booleanEquals('$.consumers.waiting', true), waitForConsumers)
+      .when(sfn.Condition.booleanEquals('$.consumers.revocable', true), revoke)
+      .otherwise(consumersFailed);
+    waitForConsumers.next(checkConsumers);
+    checkConsumers.next(settled);
+    startConsumers.next(settled);
+
+    let afterFinish: sfn.IChainable = startConsumers;
+    if (props.fingerprintUpdater) {
+      const fingerprints = new tasks.LambdaInvoke(this, 'UpdateFingerprints', {
+        lambdaFunction: props.fingerprintUpdater,
+        payload: sfn.TaskInput.fromObject({ 'secretId.$': '$.began.secretArn' }),
+        payloadResponseOnly: true,
+        resultPath: '$.fingerprints',
+        retryOnServiceExceptions: false,
+      }).addRetry({
+        errors: RETRYABLE_ERRORS,
+        interval: Duration.seconds(2),
+        backoffRate: 2,
+        maxAttempts: 4,
+        jitterStrategy: sfn.JitterType.FULL,
+      });
+      // The rotation stands without them: the scanner only misses the new value until the next update.
+      fingerprints.addCatch(startConsumers, { resultPath: '$.fingerprintsError' });
+      fingerprints.next(startConsumers);
+      afterFinish = fingerprints;
+    }
+
+    const definition = begin.next(create).next(set).next(test).next(finish).next(afterFinish);
 
     this.stateMachine = new sfn.StateMachine(this, 'Resource', {
       stateMachineType: sfn.StateMachineType.STANDARD,
       definitionBody: sfn.DefinitionBody.fromChainable(definition),
-      timeout: Duration.hours(2),
+      timeout: lockTtl,
       tracingEnabled: true,
       logs: {
         destination: new logs.LogGroup(this, 'Logs', {

@@ -12,6 +12,7 @@ import { fixturePassword, startPostgres, type PostgresServer } from '../postgres
 import type { Reporter } from '../reporter';
 import type { SecretsManagerEmulator } from '../secrets-manager';
 import type { SynthesizedStack } from '../synth';
+import type { EcsStandIn } from '../ecs';
 import { runStateMachine, type stateMachineDefinition } from '../state-machine';
 import { resourcesOfType } from '../template';
 import { DEMO_SECRET_ID } from './database-stack';
@@ -33,6 +34,8 @@ export async function databaseDemo(options: {
     lambdas: ReadonlyMap<string, LocalHandler>;
   };
   audit: DynamoDbAuditStore;
+  /** The ECS stand-in: a service that reads the secret, which the workflow redeploys. */
+  ecs: EcsStandIn;
   cleanups: Array<() => Promise<void> | void>;
 }): Promise<void> {
   const { reporter, stack, emulator, rotateDatabase, audit } = options;
@@ -106,6 +109,23 @@ export async function databaseDemo(options: {
     };
   });
 
+  options.ecs.addService({
+    cluster: 'demo',
+    serviceName: 'orders-web',
+    desiredCount: 2,
+    taskDefinition: options.ecs.addTaskDefinition({
+      family: 'orders-web',
+      containerDefinitions: [
+        {
+          name: 'app',
+          image: 'orders-web',
+          secrets: [{ name: 'DB_PASSWORD', valueFrom: `${arn}:password::` }],
+        },
+      ],
+    }),
+  });
+  reporter.note('registered an ECS service that reads the secret (ECS stand-in)', 'demo/orders-web');
+
   const before = await currentValue(sm, arn);
   await reporter.step(
     'rotated it again through the rotation workflow (the synthesized state machine)',
@@ -124,7 +144,14 @@ export async function databaseDemo(options: {
       const after = await currentValue(sm, arn);
       if (after.password === before.password)
         throw new Error('the workflow succeeded but the password did not change');
-      return { detail: `states: ${execution.states.join(' -> ')}` };
+      // The consumer loop repeats its states while ECS rolls out: each state once, in order.
+      const states = [...new Set(execution.states)];
+      const [consumers] = (await audit.byType('rotation.consumers', { limit: 1 })).items;
+      const moved = (consumers?.details as { moved?: string[] } | undefined)?.moved ?? [];
+      return {
+        detail: `states: ${states.join(' -> ')}`,
+        block: `consumers redeployed and rolled out: ${moved.join(', ') || 'none'}`,
+      };
     },
   );
 

@@ -3,6 +3,7 @@ import { addDatabaseDemo } from '../../local/demo/database-stack';
 import { buildApp } from '../../lib/app';
 import { Template } from 'aws-cdk-lib/assertions';
 import { NO_BUNDLING } from '../support/synth';
+import { stateMachineDefinition } from '../../local/state-machine';
 
 function synth() {
   const { app, stack } = buildApp({ context: NO_BUNDLING, nag: false });
@@ -14,6 +15,13 @@ describe('RotationWorkflow', () => {
   const { template } = synth();
   const [machine] = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
   const definitionText = JSON.stringify(machine.Properties.DefinitionString);
+  const machineId = Object.keys(template.findResources('AWS::StepFunctions::StateMachine')).find((id) =>
+    id.startsWith('Rotation'),
+  )!;
+  const definition = stateMachineDefinition(template.toJSON() as never, machineId, (id) => id) as unknown as {
+    States: Record<string, Record<string, unknown>>;
+  };
+  const state = (name: string) => definition.States[name] as Record<string, never>;
 
   it('is a standard state machine with logging and tracing', () => {
     template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
@@ -43,6 +51,64 @@ describe('RotationWorkflow', () => {
     expect(definitionText).toContain('\\"ErrorEquals\\":[\\"LockHeldError\\"]');
     expect(definitionText).toContain('\\"JitterStrategy\\":\\"FULL\\"');
     expect(definitionText).toContain('\\"FunctionName.$\\":\\"$.began.rotationFunctionArn\\"');
+  });
+
+  it('after finishSecret refreshes the consumers in a Wait loop, and revokes only once they all moved', () => {
+    expect(state('FinishSecret').Next).toBe('StartConsumers');
+    expect(state('StartConsumers').Next).toBe('ConsumersMoved?');
+    const choice = state('ConsumersMoved?') as unknown as {
+      Choices: Array<{ Variable: string; BooleanEquals: boolean; Next: string }>;
+      Default: string;
+    };
+    expect(choice.Choices).toEqual([
+      { Variable: '$.consumers.waiting', BooleanEquals: true, Next: 'WaitForConsumers' },
+      { Variable: '$.consumers.revocable', BooleanEquals: true, Next: 'Revoke' },
+    ]);
+    expect(choice.Default).toBe('EndConsumersFailed');
+    expect(state('WaitForConsumers')).toMatchObject({ Seconds: 30, Next: 'CheckConsumers' });
+    expect(state('CheckConsumers').Next).toBe('ConsumersMoved?');
+    // ECS failing leaves the consumers unknown: the previous credential is kept then too.
+    for (const name of ['StartConsumers', 'CheckConsumers']) {
+      expect(state(name).Catch).toEqual([
+        { ErrorEquals: ['States.ALL'], ResultPath: '$.consumersError', Next: 'ConsumersUnknown' },
+      ]);
+    }
+    expect(state('ConsumersUnknown').Next).toBe('EndConsumersFailed');
+    expect(state('EndConsumersFailed').Next).toBe('NotifyConsumers');
+    expect(state('NotifyConsumers').Next).toBe('ConsumersDidNotMove');
+    expect(state('ConsumersDidNotMove')).toMatchObject({ Type: 'Fail', Error: 'ConsumerRefreshFailed' });
+  });
+
+  it('revokes with the trigger Begin chose, waits out a deferral, and rotates again for remediation', () => {
+    expect(state('Revoke')).toMatchObject({
+      Parameters: {
+        Payload: {
+          Step: 'revokePrevious',
+          'Trigger.$': '$.began.revokeTrigger',
+          'ConsumersMovedAt.$': '$.consumers.settledAt',
+          GracePeriodSeconds: 1800,
+        },
+      },
+      Next: 'Revoked?',
+    });
+    expect(state('WaitForGracePeriod')).toMatchObject({
+      TimestampPath: '$.steps.revokePrevious.revocation.notBefore',
+      Next: 'Revoke',
+    });
+    expect(state('End').Next).toBe('RotateAgain?');
+    expect(state('RotateAgain')).toMatchObject({
+      Parameters: { leakedStage: 'AWSPREVIOUS', followUp: true },
+      Next: 'Begin',
+    });
+  });
+
+  it('times out with the lock, so that a lock never expires under a running rotation', () => {
+    expect(definition).toMatchObject({ TimeoutSeconds: 3 * 3600 });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({ LOCK_TTL_SECONDS: '10800', CONSUMER_TIMEOUT_SECONDS: '1800' }),
+      },
+    });
   });
 
   it('may invoke only its control function and the rotation functions of the secrets it manages', () => {
@@ -86,6 +152,8 @@ describe('RotationWorkflow', () => {
         'xray:PutTraceSegments,xray:PutTelemetryRecords',
         'dynamodb:PutItem,dynamodb:DeleteItem',
         'dynamodb:PutItem,dynamodb:Query,dynamodb:GetItem',
+        'ecs:ListClusters,ecs:ListServices,ecs:DescribeServices,ecs:DescribeTaskDefinition',
+        'ecs:UpdateService',
         'kms:Encrypt,kms:Decrypt,kms:GenerateDataKey,kms:DescribeKey',
         'secretsmanager:DescribeSecret',
       ].sort(),

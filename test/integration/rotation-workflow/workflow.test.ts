@@ -12,6 +12,7 @@ import { Client } from 'pg';
 import { buildApp } from '../../../lib/app';
 import { addDatabaseDemo } from '../../../local/demo/database-stack';
 import { startDynalite, type LocalDynamoDb } from '../../../local/dynalite';
+import { startEcsStandIn, type EcsStandIn } from '../../../local/ecs';
 import type { LocalHandler } from '../../../local/lambda-runner';
 import { fixturePassword, startPostgres, type PostgresServer } from '../../../local/postgres';
 import { startSecretsManagerEmulator, type SecretsManagerEmulator } from '../../../local/secrets-manager';
@@ -31,6 +32,7 @@ const REGION = 'us-east-1';
 let dynamo: LocalDynamoDb;
 let emulator: SecretsManagerEmulator;
 let pg: PostgresServer;
+let ecs: EcsStandIn;
 let sm: SecretsManagerClient;
 let tables: Map<string, string>;
 let definition: ReturnType<typeof stateMachineDefinition>;
@@ -48,10 +50,11 @@ beforeAll(async () => {
   const { stack } = buildApp({ context: NO_BUNDLING, nag: false });
   addDatabaseDemo(stack);
   const template = Template.fromStack(stack).toJSON() as never;
-  [dynamo, emulator, pg] = await Promise.all([
+  [dynamo, emulator, pg, ecs] = await Promise.all([
     startDynalite(),
     startSecretsManagerEmulator({ region: REGION, accountId: ACCOUNT }),
     startPostgres(),
+    startEcsStandIn({ region: REGION, accountId: ACCOUNT, rolloutDelayMs: 50 }),
   ]);
   tables = await createTablesFromTemplate(dynamo.client(), template);
   const physical = (id: string, attribute?: string) =>
@@ -75,8 +78,11 @@ beforeAll(async () => {
     AWS_REGION: REGION,
     AWS_ENDPOINT_URL_SECRETS_MANAGER: emulator.endpoint,
     AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+    AWS_ENDPOINT_URL_ECS: ecs.endpoint,
     AUDIT_TABLE_NAME: table('AuditTable'),
     LOCK_TABLE_NAME: table('RotationLocks'),
+    // A consumer that has not moved in 2 s has failed, for this test (the construct's default is 30 min).
+    CONSUMER_TIMEOUT_SECONDS: '2',
   });
   const wrap =
     (handler: (event: unknown, context: unknown) => Promise<unknown>, name: string): LocalHandler =>
@@ -136,6 +142,18 @@ beforeAll(async () => {
       }),
     )
   ).ARN!;
+  // A service that reads the password: the workflow must redeploy it after each rotation.
+  const taskDefinition = ecs.addTaskDefinition({
+    family: 'orders',
+    containerDefinitions: [
+      {
+        name: 'app',
+        image: 'orders',
+        secrets: [{ name: 'DB_PASSWORD', valueFrom: `${secretArn}:password::` }],
+      },
+    ],
+  });
+  ecs.addService({ cluster: 'prod', serviceName: 'orders-web', taskDefinition, desiredCount: 2 });
   const rotateArn = arnOf(fnId('rotate-database'));
   emulator.registerRotationHandler(rotateArn, async (event) => void (await lambdas.get(rotateArn)!(event)));
   const first = await sm.send(new RotateSecretCommand({ SecretId: secretArn, RotationLambdaARN: rotateArn }));
@@ -144,22 +162,27 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await emulator?.rotations.settled();
-  await Promise.all([emulator?.close(), dynamo?.close(), pg?.destroy()]);
+  await Promise.all([emulator?.close(), dynamo?.close(), pg?.destroy(), ecs?.close()]);
   for (const key of [
     'AWS_ENDPOINT_URL_SECRETS_MANAGER',
     'AWS_ENDPOINT_URL_DYNAMODB',
+    'AWS_ENDPOINT_URL_ECS',
     'AUDIT_TABLE_NAME',
     'LOCK_TABLE_NAME',
+    'CONSUMER_TIMEOUT_SECONDS',
   ])
     delete process.env[key];
 });
 
-const run = (input: unknown, executionId: string) =>
+const run = (input: unknown, executionId: string, waitMs?: number) =>
   runStateMachine(
     definition,
     input,
     { lambdas, publish: (m) => published.push(m) },
-    { executionId: `arn:aws:states:${REGION}:${ACCOUNT}:execution:rotation:${executionId}` },
+    {
+      executionId: `arn:aws:states:${REGION}:${ACCOUNT}:execution:rotation:${executionId}`,
+      ...(waitMs === undefined ? {} : { waitMs }),
+    },
   );
 
 async function currentPassword(): Promise<string> {
@@ -197,15 +220,23 @@ describe('the rotation workflow, synthesized and run locally', () => {
     const before = await currentPassword();
     const execution = await run({ secretId: 'demo/orders-db', reason: 'manual' }, 'manual-1');
     expect(execution.status).toBe('SUCCEEDED');
-    expect(execution.states).toEqual([
+    const states = execution.states.filter(
+      (st) => !/^(WaitForConsumers|CheckConsumers|ConsumersMoved\?)$/.test(st),
+    );
+    expect(states).toEqual([
       'Begin',
       'CreateSecret',
       'SetSecret',
       'TestSecret',
       'FinishSecret',
+      'StartConsumers',
+      'Revoke',
+      'Revoked?',
       'End',
+      'RotateAgain?',
       'Rotated',
     ]);
+    expect(execution.states).toContain('CheckConsumers');
     const after = await currentPassword();
     expect(after).not.toBe(before);
     expect(await login(after)).toBe(true);
@@ -215,8 +246,12 @@ describe('the rotation workflow, synthesized and run locally', () => {
     expect(outcomes.items[0]).toMatchObject({
       subject: 'SECRET#demo/orders-db',
       outcome: 'success',
-      details: { result: 'rotated', reason: 'manual', kind: 'postgres' },
+      details: { result: 'rotated', reason: 'manual', kind: 'postgres', consumersRefreshed: ['orders-web'] },
     });
+    const [consumers] = (await audit.byType('rotation.consumers', { limit: 1 })).items;
+    expect(consumers).toMatchObject({ details: { result: 'moved', moved: ['orders-web'], failed: [] } });
+    const [revoke] = (await audit.byType('rotation.revoke', { limit: 1 })).items;
+    expect(revoke).toMatchObject({ details: { result: 'nothing-to-revoke', trigger: 'consumers-moved' } });
     expect(
       (await verifyChain('SECRET#demo/orders-db', audit.chain('SECRET#demo/orders-db'))).broken,
     ).toBeUndefined();
@@ -253,6 +288,39 @@ describe('the rotation workflow, synthesized and run locally', () => {
     });
     expect(published.at(-1)?.Message).toContain('rolled back; AWSCURRENT is unchanged');
     expect(await locksHeld()).toBe(0);
+  });
+
+  it('keeps the previous credential and alarms when a consumer never stabilises: AWSCURRENT new and working', async () => {
+    const before = await currentPassword();
+    ecs.neverStabilise('orders-web', 'prod');
+    const execution = await run({ secretId: 'demo/orders-db', reason: 'schedule' }, 'stuck-1', 200);
+    expect(execution.status).toBe('FAILED');
+    expect(execution.error?.name).toBe('ConsumerRefreshFailed');
+    expect(execution.states).not.toContain('Revoke');
+    expect(execution.states.slice(-3)).toEqual([
+      'EndConsumersFailed',
+      'NotifyConsumers',
+      'ConsumersDidNotMove',
+    ]);
+    const after = await currentPassword();
+    expect(after).not.toBe(before);
+    expect(await login(after)).toBe(true);
+    const [consumers] = (await audit.byType('rotation.consumers', { limit: 1 })).items;
+    expect(consumers).toMatchObject({
+      outcome: 'failure',
+      details: {
+        result: 'failed',
+        failed: [{ service: 'orders-web', error: { name: 'ConsumerTimeoutError' } }],
+      },
+    });
+    const [outcome] = (await audit.byType('rotation.outcome', { limit: 1 })).items;
+    expect(outcome).toMatchObject({ details: { result: 'consumers-failed' } });
+    expect(published.at(-1)?.Message).toContain('orders-web did not roll out');
+    expect(published.at(-1)?.Message).toContain('NOT revoked');
+    expect(await locksHeld()).toBe(0);
+    expect(
+      (await verifyChain('SECRET#demo/orders-db', audit.chain('SECRET#demo/orders-db'))).broken,
+    ).toBeUndefined();
   });
 
   it('recovers on the next run after a rollback', async () => {

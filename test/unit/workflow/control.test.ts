@@ -20,22 +20,22 @@ class MemoryLocks implements LockStore {
 }
 
 const ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/orders-db-AbCdEf';
-const store = (rotationLambdaArn?: string) =>
+const store = (rotationLambdaArn?: string, strategy = 'single-user') =>
   ({
     describe: async () => ({
       arn: ARN,
       name: 'prod/orders-db',
       versionIdsToStages: {},
-      tags: { 'rotor:kind': 'postgres' },
+      tags: { 'rotor:kind': 'postgres', 'rotor:strategy': strategy },
       ...(rotationLambdaArn ? { rotationLambdaArn } : {}),
     }),
   }) as unknown as SecretStore;
 const clock = { now: () => new Date('2026-11-24T08:00:00Z') };
 
-function deps(attached = true) {
+function deps(attached = true, strategy?: string) {
   const chains = new MemoryChainStore();
   return {
-    store: store(attached ? 'arn:aws:lambda:eu-west-1:123456789012:function:rotate' : undefined),
+    store: store(attached ? 'arn:aws:lambda:eu-west-1:123456789012:function:rotate' : undefined, strategy),
     locks: new MemoryLocks(),
     audit: new AuditWriter({ store: chains }),
     clock,
@@ -47,7 +47,7 @@ function deps(attached = true) {
 describe('beginRotation', () => {
   it('finds the rotation function, takes the lock for the execution and mints a token', async () => {
     const d = deps();
-    const began = await beginRotation({ secretId: 'prod/orders-db', executionId: 'exec-1' }, d);
+    const began = await beginRotation({ input: { secretId: 'prod/orders-db' }, executionId: 'exec-1' }, d);
     expect(began).toMatchObject({
       secretArn: ARN,
       secretName: 'prod/orders-db',
@@ -63,11 +63,13 @@ describe('beginRotation', () => {
 
   it('takes the lock again for the same execution (a retried state), not for another', async () => {
     const d = deps();
-    await beginRotation({ secretId: ARN, executionId: 'exec-1' }, d);
-    await expect(beginRotation({ secretId: ARN, executionId: 'exec-1' }, d)).resolves.toBeDefined();
-    await expect(beginRotation({ secretId: ARN, executionId: 'exec-2' }, d)).rejects.toBeInstanceOf(
-      LockHeldError,
-    );
+    await beginRotation({ input: { secretId: ARN }, executionId: 'exec-1' }, d);
+    await expect(
+      beginRotation({ input: { secretId: ARN }, executionId: 'exec-1' }, d),
+    ).resolves.toBeDefined();
+    await expect(
+      beginRotation({ input: { secretId: ARN }, executionId: 'exec-2' }, d),
+    ).rejects.toBeInstanceOf(LockHeldError);
   });
 
   it('takes an expired lock', async () => {
@@ -76,20 +78,65 @@ describe('beginRotation', () => {
       owner: 'crashed',
       expiresAt: Date.parse('2026-11-24T07:00:00Z') / 1000,
     });
-    await expect(beginRotation({ secretId: ARN, executionId: 'exec-3' }, d)).resolves.toBeDefined();
+    await expect(
+      beginRotation({ input: { secretId: ARN }, executionId: 'exec-3' }, d),
+    ).resolves.toBeDefined();
+  });
+
+  it('defaults the reason to manual and revokes after the grace period outside remediation', async () => {
+    const began = await beginRotation({ input: { secretId: ARN }, executionId: 'exec-1' }, deps());
+    expect(began).toMatchObject({
+      reason: 'manual',
+      revokeTrigger: 'consumers-moved',
+      rotateAgain: false,
+      findingFingerprint: null,
+    });
+  });
+
+  it('rotates twice when remediating a leaked AWSCURRENT under alternating users, once otherwise', async () => {
+    const leak = (leakedStage: string, strategy: string, followUp?: boolean) =>
+      beginRotation(
+        {
+          input: {
+            secretId: ARN,
+            reason: 'remediation',
+            findingFingerprint: 'f'.repeat(64),
+            leakedStage,
+            ...(followUp ? { followUp } : {}),
+          },
+          executionId: `exec-${leakedStage}-${strategy}-${followUp}`,
+        },
+        deps(true, strategy),
+      );
+    const first = await leak('AWSCURRENT', 'alternating-users');
+    expect(first).toMatchObject({
+      reason: 'remediation',
+      revokeTrigger: 'remediation',
+      rotateAgain: true,
+      findingFingerprint: 'f'.repeat(64),
+    });
+    expect((await leak('AWSCURRENT', 'alternating-users', true)).rotateAgain).toBe(false);
+    expect((await leak('AWSPREVIOUS', 'alternating-users')).rotateAgain).toBe(false);
+    expect((await leak('AWSCURRENT', 'single-user')).rotateAgain).toBe(false);
+  });
+
+  it('refuses an input without a secret id', async () => {
+    await expect(
+      beginRotation({ input: { reason: 'manual' }, executionId: 'exec-1' }, deps()),
+    ).rejects.toThrow(/needs secretId/);
   });
 
   it('refuses a secret with no rotation function attached', async () => {
-    await expect(beginRotation({ secretId: ARN, executionId: 'exec-1' }, deps(false))).rejects.toBeInstanceOf(
-      NotManagedError,
-    );
+    await expect(
+      beginRotation({ input: { secretId: ARN }, executionId: 'exec-1' }, deps(false)),
+    ).rejects.toBeInstanceOf(NotManagedError);
   });
 });
 
 describe('endRotation', () => {
   it('audits a rotation, links a remediation to its finding, and releases the lock', async () => {
     const d = deps();
-    const began = await beginRotation({ secretId: ARN, executionId: 'exec-1' }, d);
+    const began = await beginRotation({ input: { secretId: ARN }, executionId: 'exec-1' }, d);
     const ended = await endRotation(
       {
         secretId: ARN,
@@ -122,7 +169,7 @@ describe('endRotation', () => {
 
   it('records a rollback with the error class and a scrubbed message, and summarises it for people', async () => {
     const d = deps();
-    const began = await beginRotation({ secretId: ARN, executionId: 'exec-1' }, d);
+    const began = await beginRotation({ input: { secretId: ARN }, executionId: 'exec-1' }, d);
     const leaked = 'Zx9'.repeat(10);
     const ended = await endRotation(
       {
@@ -152,9 +199,44 @@ describe('endRotation', () => {
     expect(d.locks.held.size).toBe(0);
   });
 
+  it('records consumers that did not move and tells people the previous credential still works', async () => {
+    const d = deps();
+    const began = await beginRotation({ input: { secretId: ARN }, executionId: 'exec-1' }, d);
+    const ended = await endRotation(
+      {
+        secretId: ARN,
+        executionId: 'exec-1',
+        reason: 'schedule',
+        result: 'consumers-failed',
+        began,
+        consumers: { moved: ['orders-web'], failed: [{ service: 'orders-worker' }] },
+      },
+      d,
+    );
+    expect(ended.summary).toContain('orders-worker did not roll out');
+    expect(ended.summary).toContain('NOT revoked');
+    const [record] = d.chains.chains.get('SECRET#prod/orders-db')!;
+    expect(record).toMatchObject({
+      outcome: 'failure',
+      details: { result: 'consumers-failed', consumersRefreshed: ['orders-web'] },
+    });
+  });
+
+  it('keeps one outcome per rotation when an execution rotates twice', async () => {
+    const d = deps();
+    for (const round of [1, 2]) {
+      const began = await beginRotation({ input: { secretId: ARN }, executionId: 'exec-1' }, d);
+      await endRotation(
+        { secretId: ARN, executionId: 'exec-1', reason: 'remediation', result: 'rotated', began },
+        d,
+      );
+      expect(d.chains.chains.get('SECRET#prod/orders-db')).toHaveLength(round);
+    }
+  });
+
   it('releases the lock even when the audit cannot be written', async () => {
     const d = deps();
-    const began = await beginRotation({ secretId: ARN, executionId: 'exec-1' }, d);
+    const began = await beginRotation({ input: { secretId: ARN }, executionId: 'exec-1' }, d);
     const broken = {
       ...d,
       audit: { append: async () => Promise.reject(new Error('table gone')) } as unknown as AuditWriter,
