@@ -3,17 +3,19 @@ import { Construct } from 'constructs';
 import { AuditTrail } from './audit-trail';
 import { RotationWorkflow } from './rotation/rotation-workflow';
 import { SprawlScanner } from './scanning/scanner';
+import { Remediation } from './remediation/remediation';
 import type { RotorConfig } from './config';
 
 export interface RotorStackProps extends StackProps {
   readonly config: RotorConfig;
 }
 
-/** Rotor in one stack: the audit trail today; rotation, scanning, remediation and monitoring join it. */
+/** Rotor in one stack: the audit trail, the rotation workflow, the scanner and remediation. */
 export class RotorStack extends Stack {
   readonly audit: AuditTrail;
   readonly rotation: RotationWorkflow;
   readonly scanner: SprawlScanner;
+  readonly remediation: Remediation;
 
   constructor(scope: Construct, id: string, props: RotorStackProps) {
     super(scope, id, props);
@@ -23,6 +25,10 @@ export class RotorStack extends Stack {
     });
     this.rotation = new RotationWorkflow(this, 'Rotation', { audit: this.audit });
     this.scanner = new SprawlScanner(this, 'Scanner', { audit: this.audit });
+    this.remediation = new Remediation(this, 'Remediation', {
+      workflow: this.rotation,
+      encryptionKey: this.audit.encryptionKey,
+    });
     // The CLI finds the table through this output when no --table is given.
     new CfnOutput(this, 'AuditTableName', {
       value: this.audit.table.tableName,

@@ -1,3 +1,5 @@
+import type { Severity } from '../scanning/types';
+
 /**
  * The scan workflow's shared shapes: table keys, environment variable names, event names and the payloads
  * that travel between its Step Functions states. The CDK construct (lib/scanning/) and the functions
@@ -45,6 +47,8 @@ export const SCAN_ENV = {
 export const SCANNER_EVENTS = {
   source: 'rotor.scanner',
   secretLeaked: 'Rotor Managed Secret Leaked',
+  /** A new finding that matches no managed secret: people are told where it is and how to manage it. */
+  secretFound: 'Rotor Unmanaged Secret Found',
   scanFailed: 'Rotor Scan Failed',
 } as const;
 
@@ -108,6 +112,11 @@ export interface MergeOutput {
   /** Findings not stored before (a rescan of the same image gives 0). */
   readonly newFindings: number;
   readonly managedLeaks: number;
+  /**
+   * New findings per severity (the same findings `newFindings` counts; a severity with none is absent).
+   * Optional so that a Merge output recorded before it existed still parses: read it as `?? {}`.
+   */
+  readonly newBySeverity?: Readonly<Partial<Record<Severity, number>>>;
   readonly problems: readonly ScanProblemRef[];
 }
 

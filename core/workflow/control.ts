@@ -87,6 +87,26 @@ export async function beginRotation(
     ttlSeconds: deps.lockTtlSeconds,
     clock: deps.clock,
   });
+  const findingFingerprint =
+    typeof input.findingFingerprint === 'string' ? input.findingFingerprint.slice(0, 128) : null;
+  if (reason === 'remediation' && findingFingerprint && input.followUp !== true) {
+    // The finding's answer, in the secret's chain: the outcome record links back to the same fingerprint.
+    await deps.audit.append({
+      type: 'remediation',
+      subject: secretSubject(secret.arn),
+      actor: 'rotor:rotation-workflow',
+      outcome: 'success',
+      eventId: `${input.executionId}:remediation`,
+      details: {
+        action: 'rotation-started',
+        findingFingerprint,
+        executionId: input.executionId,
+        ...(typeof input.leakedStage === 'string'
+          ? { reason: `leaked ${input.leakedStage.slice(0, 64)}` }
+          : {}),
+      },
+    });
+  }
   return {
     secretArn: secret.arn,
     secretName: secret.name,
@@ -95,8 +115,7 @@ export async function beginRotation(
     token: randomUUID(),
     lockExpiresAt: lock.expiresAt,
     reason,
-    findingFingerprint:
-      typeof input.findingFingerprint === 'string' ? input.findingFingerprint.slice(0, 128) : null,
+    findingFingerprint,
     rotateAgain:
       reason === 'remediation' &&
       input.followUp !== true &&

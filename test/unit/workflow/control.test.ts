@@ -116,8 +116,27 @@ describe('beginRotation', () => {
       findingFingerprint: 'f'.repeat(64),
     });
     expect((await leak('AWSCURRENT', 'alternating-users', true)).rotateAgain).toBe(false);
+    expect((await leak('AWSPREVIOUS', 'single-user')).revokeTrigger).toBe('remediation');
     expect((await leak('AWSPREVIOUS', 'alternating-users')).rotateAgain).toBe(false);
     expect((await leak('AWSCURRENT', 'single-user')).rotateAgain).toBe(false);
+  });
+
+  it('records in the secret’s chain that a finding started this rotation, not again for the second round', async () => {
+    const d = deps();
+    const input = {
+      secretId: ARN,
+      reason: 'remediation',
+      findingFingerprint: 'a'.repeat(64),
+      leakedStage: 'AWSCURRENT',
+    };
+    await beginRotation({ input, executionId: 'exec-9' }, d);
+    await beginRotation({ input: { ...input, followUp: true }, executionId: 'exec-9' }, d);
+    const records = d.chains.chains.get('SECRET#prod/orders-db')!;
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({
+      type: 'remediation',
+      details: { action: 'rotation-started', findingFingerprint: 'a'.repeat(64), executionId: 'exec-9' },
+    });
   });
 
   it('refuses an input without a secret id', async () => {
