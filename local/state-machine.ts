@@ -8,6 +8,8 @@ type StateDefinition = {
   ItemProcessor?: Definition;
   Iterator?: Definition;
   Branches?: Definition[];
+  Timestamp?: string;
+  TimestampPath?: string;
 };
 type Definition = { States: Record<string, StateDefinition> };
 
@@ -36,6 +38,17 @@ export function stateMachineDefinition(
 /** What a local run of a state machine needs: the functions by ARN, and where SNS messages go. */
 export interface LocalServices {
   readonly lambdas: ReadonlyMap<string, LocalHandler>;
+  /**
+   * State machines other states may start (`states:startExecution`, `.sync`, `.sync:2`), by ARN: each is run
+   * locally with the same services, as a nested execution.
+   */
+  readonly stateMachines?: ReadonlyMap<string, Definition>;
+  /** Told when a nested execution starts and ends (to measure how many run at once). */
+  readonly onNestedExecution?: (event: {
+    phase: 'start' | 'end';
+    executionArn: string;
+    status?: string;
+  }) => void;
   readonly publish?: (message: { TopicArn?: string; Subject?: string; Message?: string }) => void;
   readonly putEvents?: (entries: unknown[]) => void;
 }
@@ -49,16 +62,87 @@ export interface LocalExecution {
   readonly states: string[];
 }
 
+const START_EXECUTION = 'arn:aws:states:::states:startExecution';
+
+/**
+ * `states:startExecution` run locally: the nested state machine (from `services.stateMachines`) runs with the
+ * same services. As on AWS: plain `startExecution` answers `{ ExecutionArn, StartDate }` at once; `.sync`
+ * waits and answers DescribeExecution's fields with `Input` and `Output` as JSON text; `.sync:2` the same
+ * with them parsed. A nested execution that fails fails the task with `States.TaskFailed`, its cause the
+ * description with the nested `Error` and `Cause`.
+ */
+function startExecutionHandler(
+  resource: string,
+  stateName: string,
+  services: LocalServices,
+  options: { retryIntervalMs?: number; waitMs?: number },
+) {
+  const pattern = resource.slice(START_EXECUTION.length);
+  if (!['', '.sync', '.sync:2'].includes(pattern)) {
+    throw new Error(`the local runner has no stand-in for ${resource} (state ${stateName})`);
+  }
+  return async (params: { StateMachineArn?: string; Input?: unknown; Name?: string }) => {
+    const arn = String(params.StateMachineArn ?? '');
+    const definition = services.stateMachines?.get(arn);
+    if (!definition) {
+      throw Object.assign(new Error(`State Machine Does Not Exist: '${arn}'`), {
+        name: 'StepFunctions.StateMachineDoesNotExistException',
+      });
+    }
+    const executionName = params.Name ?? crypto.randomUUID();
+    const executionArn = `${arn.replace(':stateMachine:', ':execution:')}:${executionName}`;
+    const input =
+      typeof params.Input === 'string' ? (JSON.parse(params.Input) as unknown) : (params.Input ?? {});
+    const startDate = Date.now();
+    services.onNestedExecution?.({ phase: 'start', executionArn });
+    const run = runStateMachine(definition, input, services, {
+      executionId: executionArn,
+      ...(options.retryIntervalMs === undefined ? {} : { retryIntervalMs: options.retryIntervalMs }),
+      ...(options.waitMs === undefined ? {} : { waitMs: options.waitMs }),
+    }).then((result) => {
+      services.onNestedExecution?.({ phase: 'end', executionArn, status: result.status });
+      return result;
+    });
+    if (pattern === '') {
+      void run;
+      return { ExecutionArn: executionArn, StartDate: startDate };
+    }
+    const result = await run;
+    const parsed = pattern === '.sync:2';
+    const description = {
+      ExecutionArn: executionArn,
+      StateMachineArn: arn,
+      Name: executionName,
+      Status: result.status,
+      StartDate: startDate,
+      StopDate: Date.now(),
+      Input: parsed ? input : JSON.stringify(input),
+      InputDetails: { Included: true },
+      ...(result.status === 'SUCCEEDED'
+        ? {
+            Output: parsed ? (result.output ?? null) : JSON.stringify(result.output ?? null),
+            OutputDetails: { Included: true },
+          }
+        : { Error: result.error?.name, Cause: result.error?.message }),
+    };
+    if (result.status !== 'SUCCEEDED') {
+      throw Object.assign(new Error(JSON.stringify(description)), { name: 'States.TaskFailed' });
+    }
+    return description;
+  };
+}
+
 /**
  * Runs the template's own state machine definition with aws-local-stepfunctions: every Task state is
  * mapped to the local service it names (a Lambda ARN, `lambda:invoke` with a FunctionName, `sns:publish`),
- * so the definition that deploys is the one that runs. Retry intervals are shortened, not removed.
+ * so the definition that deploys is the one that runs. Retry intervals and Wait states are shortened, not
+ * removed.
  */
 export async function runStateMachine(
   definition: Definition,
   input: unknown,
   services: LocalServices,
-  options: { executionId: string; retryIntervalMs?: number },
+  options: { executionId: string; retryIntervalMs?: number; waitMs?: number },
 ): Promise<LocalExecution> {
   const lambda = (arn: string): LocalHandler => {
     const handler = services.lambdas.get(arn);
@@ -67,7 +151,11 @@ export async function runStateMachine(
   };
   const handlers: Record<string, (input: never) => Promise<unknown>> = {};
   const retries: Record<string, number> = {};
+  const waits: Record<string, number> = {};
   for (const [name, state] of allStates(definition)) {
+    // Wait states too are shortened: a local run polls consumers in milliseconds, not half-minutes.
+    // A wait until a timestamp (a grace period's end) is kept: the time it waits for is the point.
+    if (state.Type === 'Wait' && !state.Timestamp && !state.TimestampPath) waits[name] = options.waitMs ?? 20;
     if (state.Type !== 'Task' || !state.Resource) continue;
     retries[name] = options.retryIntervalMs ?? 10;
     if (state.Resource === 'arn:aws:states:::lambda:invoke') {
@@ -87,6 +175,8 @@ export async function runStateMachine(
           Entries: (params.Entries ?? []).map(() => ({ EventId: crypto.randomUUID() })),
         };
       };
+    } else if (state.Resource.startsWith(START_EXECUTION)) {
+      handlers[name] = startExecutionHandler(state.Resource, name, services, options);
     } else if (state.Resource.startsWith('arn:aws:lambda:')) {
       const arn = state.Resource;
       handlers[name] = async (payload: unknown) => lambda(arn)(payload);
@@ -96,7 +186,11 @@ export async function runStateMachine(
   }
   const machine = new StateMachine(definition as never, { validationOptions: { checkArn: false } });
   const execution = machine.run(input as never, {
-    overrides: { taskResourceLocalHandlers: handlers as never, retryIntervalOverrides: retries },
+    overrides: {
+      taskResourceLocalHandlers: handlers as never,
+      retryIntervalOverrides: retries,
+      waitTimeOverrides: waits,
+    },
     context: { Execution: { Id: options.executionId, Name: options.executionId.split(':').at(-1) } } as never,
   });
   const states: string[] = [];
