@@ -84,6 +84,8 @@ export const RotationOutcomeEvent = z
         kind: z.string().max(64).optional(),
         executionId: identifier.optional(),
         consumersRefreshed: z.array(identifier).max(500).optional(),
+        /** A roll-back: whether the service was set back to AWSCURRENT. */
+        restore: z.enum(['not-needed', 'restored', 'failed']).optional(),
         /** The finding that caused a remediation rotation. */
         findingFingerprint: z.string().max(128).optional(),
         error: ErrorInfo.optional(),

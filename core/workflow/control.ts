@@ -133,6 +133,8 @@ export interface EndInput {
   /** `consumers-failed`: rotated, but a consumer did not move, so the previous credential was kept. */
   readonly result: 'rotated' | 'rolled-back' | 'failed' | 'consumers-failed';
   readonly began?: BeganRotation;
+  /** The roll-back's give-up (`rolled-back` only): whether AWSCURRENT works again, or the give-up's own error. */
+  readonly abandon?: { readonly outcome?: string; readonly restore?: string; readonly Error?: string };
   /** The consumer refresh, when it ran. */
   readonly consumers?: {
     readonly moved: readonly string[];
@@ -172,6 +174,7 @@ export async function endRotation(
         executionId: input.executionId,
         ...(input.began ? { kind: input.began.kind } : {}),
         ...(input.findingFingerprint ? { findingFingerprint: input.findingFingerprint } : {}),
+        ...(input.abandon?.restore ? { restore: input.abandon.restore as 'restored' } : {}),
         ...(input.consumers?.moved.length ? { consumersRefreshed: input.consumers.moved.slice(0, 500) } : {}),
         ...(error ? { error } : {}),
       },
@@ -184,7 +187,7 @@ export async function endRotation(
       input.result === 'rotated'
         ? 'succeeded.'
         : input.result === 'rolled-back'
-          ? 'was rolled back; AWSCURRENT is unchanged and still works.'
+          ? rolledBackText(input.abandon)
           : input.result === 'consumers-failed'
             ? `completed, but ${consumerList(input.consumers?.failed ?? [])} did not roll out and may still use the previous credential, which was NOT revoked and still works. Fix their deployment before the next rotation, which retires the previous credential.`
             : 'failed after the new value became current.'
@@ -215,4 +218,13 @@ function consumerList(failed: ReadonlyArray<{ readonly service: string }>): stri
   return names.length <= 5
     ? names.join(', ')
     : `${names.slice(0, 5).join(', ')} and ${names.length - 5} more`;
+}
+
+function rolledBackText(abandon: EndInput['abandon']): string {
+  if (abandon?.restore === 'failed' || abandon?.Error) {
+    return 'was rolled back; AWSCURRENT is unchanged, but the service may still hold the abandoned value until the next rotation takes it back (ROTOR_ABANDONED): start one once the cause is fixed.';
+  }
+  return abandon?.restore === 'restored'
+    ? 'was rolled back; AWSCURRENT is unchanged and works again (the service was set back to it).'
+    : 'was rolled back; AWSCURRENT is unchanged and still works.';
 }

@@ -136,7 +136,11 @@ export function rotationHandler(options: {
           { secretId: event.SecretId, token: event.ClientRequestToken },
           deps,
         );
-        logger.warn('rotation abandoned: AWSCURRENT unchanged', { outcome: result.outcome });
+        logger.warn('rotation abandoned: AWSCURRENT unchanged', {
+          outcome: result.outcome,
+          restore: result.restore,
+          ...(result.restoreError ? { restoreError: result.restoreError } : {}),
+        });
         return result;
       }
       try {

@@ -181,6 +181,7 @@ export class RotationWorkflow extends Construct {
           ...(result === 'rotated' || result === 'consumers-failed'
             ? { 'consumers.$': '$.consumers' }
             : { 'error.$': '$.error' }),
+          ...(result === 'rolled-back' ? { 'abandon.$': '$.steps.abandonSecret' } : {}),
         },
         '$.end',
       );
@@ -225,8 +226,17 @@ export class RotationWorkflow extends Construct {
     const rolledBack = end('EndRolledBack', 'rolled-back')
       .next(notify)
       .next(new sfn.Fail(this, 'RotationFailed', { error: 'RotationFailed', causePath: '$.end.summary' }));
-    const abandon = step('abandonSecret', 'Abandon');
-    abandon.addCatch(rolledBack, { resultPath: '$.abandonError' });
+    const abandon = step(
+      'abandonSecret',
+      'Abandon',
+      {},
+      {
+        'outcome.$': '$.Payload.outcome',
+        'restore.$': '$.Payload.restore',
+      },
+    );
+    // A give-up that failed is still a roll-back (AWSCURRENT was never moved); End says the restore is unknown.
+    abandon.addCatch(rolledBack, { resultPath: '$.steps.abandonSecret' });
     abandon.next(rolledBack);
     const failedAfterFinish = end('EndFailed', 'failed').next(
       new tasks.SnsPublish(this, 'NotifyFailed', {

@@ -43,6 +43,21 @@ let secretArn: string;
 let originalPassword: string;
 let output = '';
 
+/** Faults to inject into the rotation function, by step: the error to throw, how many times, and whether after the step ran. */
+const faults = new Map<string, { name: string; times: number; after?: boolean }>();
+const withFaults =
+  (handler: LocalHandler): LocalHandler =>
+  async (event) => {
+    const step = (event as { Step: string }).Step;
+    const fault = faults.get(step);
+    if (fault && fault.times > 0) {
+      fault.times -= 1;
+      if (fault.after) await handler(event);
+      throw Object.assign(new Error(`injected ${fault.name} at ${step}`), { name: fault.name });
+    }
+    return handler(event);
+  };
+
 const table = (prefix: string) => [...tables.entries()].find(([id]) => id.startsWith(prefix))![1];
 const arnOf = (logicalId: string) => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${logicalId}`;
 
@@ -113,7 +128,7 @@ beforeAll(async () => {
     ],
     [
       arnOf(fnId('rotate-database')),
-      wrap(require('../../../functions/rotate-database/handler').handler, 'rotate-database'),
+      withFaults(wrap(require('../../../functions/rotate-database/handler').handler, 'rotate-database')),
     ],
   ]);
   audit = new DynamoDbAuditStore(table('AuditTable'), dynamo.client());
@@ -321,6 +336,44 @@ describe('the rotation workflow, synthesized and run locally', () => {
     expect(
       (await verifyChain('SECRET#demo/orders-db', audit.chain('SECRET#demo/orders-db'))).broken,
     ).toBeUndefined();
+  });
+
+  it('retries setSecret through three transient failures with backoff, then rotates', async () => {
+    const before = await currentPassword();
+    faults.set('setSecret', { name: 'DatabaseUnreachableError', times: 3 });
+    const execution = await run({ secretId: 'demo/orders-db', reason: 'schedule' }, 'flaky-set-1');
+    faults.clear();
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(execution.states.filter((st) => st === 'SetSecret')).toHaveLength(1);
+    const after = await currentPassword();
+    expect(after).not.toBe(before);
+    expect(await login(after)).toBe(true);
+  });
+
+  it('rolls back when testSecret fails after setSecret changed the password: the database is set back, AWSCURRENT works', async () => {
+    const before = await currentPassword();
+    // testSecret runs (the new password works) and then reports a rejection: the database holds the pending password.
+    faults.set('testSecret', { name: 'CredentialRejectedError', times: 1, after: true });
+    const execution = await run({ secretId: 'demo/orders-db', reason: 'schedule' }, 'test-fails-1');
+    faults.clear();
+    expect(execution.status).toBe('FAILED');
+    expect(execution.states.slice(-5)).toEqual([
+      'TestSecret',
+      'Abandon',
+      'EndRolledBack',
+      'Notify',
+      'RotationFailed',
+    ]);
+    expect(await currentPassword()).toBe(before);
+    expect(await login(before)).toBe(true);
+    const described = await sm.send(new DescribeSecretCommand({ SecretId: secretArn }));
+    expect(Object.values(described.VersionIdsToStages ?? {}).flat()).toContain('ROTOR_ABANDONED');
+    const [outcome] = (await audit.byType('rotation.outcome', { limit: 1 })).items;
+    expect(outcome).toMatchObject({
+      details: { result: 'rolled-back', restore: 'restored', error: { name: 'CredentialRejectedError' } },
+    });
+    expect(published.at(-1)).toMatchObject({ Message: expect.stringContaining('works again') });
+    expect(await locksHeld()).toBe(0);
   });
 
   it('recovers on the next run after a rollback', async () => {

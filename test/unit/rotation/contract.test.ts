@@ -330,9 +330,44 @@ describe('giving up a rotation', () => {
     const { store, arn, deps, currentVersion } = setup();
     const token = store.startRotation(arn);
     await createSecret({ secretId: arn, token }, deps);
-    expect((await abandonRotation({ secretId: arn, token }, deps)).outcome).toBe('abandoned');
+    expect(await abandonRotation({ secretId: arn, token }, deps)).toMatchObject({
+      outcome: 'abandoned',
+      restore: 'not-needed',
+    });
     expect(store.stages(arn)).toEqual({ [currentVersion]: [AWSCURRENT], [token]: [ROTOR_ABANDONED] });
     expect((await abandonRotation({ secretId: arn, token }, deps)).outcome).toBe('not-pending');
+  });
+
+  it('abandonRotation after setSecret sets the service back to AWSCURRENT, so that it works again', async () => {
+    const { store, service, arn, deps, initialToken } = setup();
+    const token = store.startRotation(arn);
+    await createSecret({ secretId: arn, token }, deps);
+    await setSecret({ secretId: arn, token }, deps);
+    expect(service.accepted.get('svc')).not.toBe(initialToken);
+    const result = await abandonRotation({ secretId: arn, token }, deps);
+    expect(result).toMatchObject({ outcome: 'abandoned', restore: 'restored' });
+    expect(service.accepted.get('svc')).toBe(initialToken);
+  });
+
+  it('abandonRotation reports a restore that failed, and still gives the version up', async () => {
+    const { store, service, arn, deps } = setup();
+    const token = store.startRotation(arn);
+    await createSecret({ secretId: arn, token }, deps);
+    await setSecret({ secretId: arn, token }, deps);
+    service.failApply = new SecretStoreUnavailableError('service down', { step: 'setSecret', secretId: arn });
+    const result = await abandonRotation({ secretId: arn, token }, deps);
+    expect(result).toMatchObject({
+      outcome: 'abandoned',
+      restore: 'failed',
+      restoreError: 'SecretStoreUnavailableError',
+    });
+    expect(store.stages(arn)[token]).toEqual([ROTOR_ABANDONED]);
+    // The next rotation logs in with the abandoned value and completes.
+    const next = randomUUID();
+    await createSecret({ secretId: arn, token: next }, deps, { acceptNewToken: true });
+    for (const step of ['setSecret', 'testSecret', 'finishSecret'] as const)
+      await steps[step]({ secretId: arn, token: next }, deps);
+    expect(service.accepted.get('svc')).toBe(JSON.parse(store.valueAt(arn, AWSCURRENT)!).token);
   });
 
   it('abandonRotation of a version without a value only removes AWSPENDING', async () => {
