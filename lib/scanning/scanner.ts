@@ -11,6 +11,7 @@ import { Construct } from 'constructs';
 import { FINDINGS_TABLE, LAYER_CACHE_TABLE, SCAN_ENV, SCANNER_EVENTS } from '../../core/contracts/scanning';
 import type { AuditTrail } from '../audit-trail';
 import { RotorFunction } from '../shared/rotor-function';
+import type { ManagedFingerprints } from './managed-fingerprints';
 
 /** Options of the sprawl scanner. */
 export interface SprawlScannerProps {
@@ -32,6 +33,12 @@ export interface SprawlScannerProps {
   readonly rescanConcurrency?: number;
   /** @default RemovalPolicy.RETAIN */
   readonly removalPolicy?: RemovalPolicy;
+  /**
+   * The managed-secret fingerprint store: with it, findings name the managed secret (and stage) whose value
+   * leaked, and finding fingerprints use the deployment's key instead of the public default.
+   * @default no managed-secret matching
+   */
+  readonly fingerprints?: ManagedFingerprints;
 }
 
 /** Lambda and SDK errors worth a retry with backoff: throttling, service hiccups, a registry that is down. */
@@ -124,7 +131,10 @@ export class SprawlScanner extends Construct {
       projectionType: dynamodb.ProjectionType.ALL,
     });
 
-    const cacheEnv = { [SCAN_ENV.layerCacheTable]: this.layerCacheTable.tableName };
+    const cacheEnv = {
+      [SCAN_ENV.layerCacheTable]: this.layerCacheTable.tableName,
+      ...props.fingerprints?.environment,
+    };
     // Sizes: Resolve reads manifests only; ScanLayer streams one blob of up to gigabytes (CPU for
     // gunzip/zstd and the detector scales with memory, so 2 GB and Lambda's 15-minute maximum); Merge
     // holds one image's findings and reads its configs.
@@ -184,6 +194,13 @@ export class SprawlScanner extends Construct {
     this.encryptionKey.grant(this.resolveFunction.role, 'kms:Decrypt');
     this.encryptionKey.grant(this.scanLayerFunction.role, 'kms:Encrypt', 'kms:GenerateDataKey');
     this.encryptionKey.grant(this.mergeFunction.role, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey');
+    if (props.fingerprints) {
+      // Resolve reads only the fingerprint set's version (part of the layer cache's version); the two
+      // functions that run the detector read the records and the HMAC key.
+      props.fingerprints.grantReadVersion(this.resolveFunction.role);
+      props.fingerprints.grantRead(this.scanLayerFunction.role);
+      props.fingerprints.grantRead(this.mergeFunction.role);
+    }
     props.audit.grantAppend(this.mergeFunction.function);
     bus.grantPutEventsTo(this.mergeFunction.function);
     this.stateMachine = this.#scanWorkflow(maxConcurrency, bus);

@@ -8,4 +8,42 @@ export {
   type ManagedSecretRecord,
   type ManagedStage,
 } from './record';
-export { InvalidManagedRecordError } from './errors';
+export {
+  InvalidManagedRecordError,
+  InvalidFingerprintKeyError,
+  FingerprintStoreUnavailableError,
+  FingerprintStoreRequestError,
+  InvalidFingerprintRequestError,
+} from './errors';
+export {
+  passwordAlphabet,
+  classAlphabet,
+  BASE64,
+  PUNCTUATION,
+  type PasswordAlphabetSettings,
+} from './alphabets';
+export {
+  fingerprintableValues,
+  managedKindOf,
+  type FingerprintableValue,
+  type ManagedKind,
+  type SecretValueOptions,
+  type SkippedValue,
+} from './secret-values';
+export { deriveScanKeys, MIN_KEY_SECRET_LENGTH, type ScanKeys } from './keys';
+export {
+  recordsOf,
+  type FingerprintSet,
+  type ManagedFingerprintStore,
+  type StoredRecord,
+  type StoredStage,
+} from './ports';
+export {
+  updateFingerprints,
+  recipeOf,
+  MANAGED_STAGES,
+  type UpdateFingerprintsDeps,
+  type UpdateFingerprintsResult,
+} from './update';
+export { withFingerprintSet, fingerprintSetOf } from './cache-version';
+export { RefreshingValue, type Versioned, type RefreshingOptions } from './refreshing';
