@@ -2,6 +2,7 @@ import { systemClock, type Clock } from '../../core/clock';
 import { FaultInjector, startAwsJsonServer } from '../aws-json-server';
 import { ecsOperations } from './operations';
 import { EcsState, type ServiceInput, type TaskDefinitionInput } from './state';
+import { taskDefinitionOperations } from './task-definitions';
 
 /** How to start the ECS stand-in. Every option has a default that suits a test. */
 export interface EcsStandInOptions {
@@ -70,7 +71,7 @@ export async function startEcsStandIn(options: EcsStandInOptions = {}): Promise<
   const server = await startAwsJsonServer(
     {
       targetPrefix: 'AmazonEC2ContainerServiceV20141113',
-      operations: ecsOperations(state),
+      operations: { ...ecsOperations(state), ...taskDefinitionOperations(state) },
       faults,
       onCall: (operation, status) => log(`${operation} -> ${status}`),
     },
