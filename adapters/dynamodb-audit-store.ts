@@ -6,8 +6,15 @@ import {
   type QueryCommandInput,
   ScanCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { AuditEventType, AuditRecord } from '../core/audit/event';
-import type { AuditReader, ChainStore, ListOptions, Page } from '../core/audit/ports';
+import { AUDIT_EVENT_TYPES, type AuditEventType, type AuditRecord } from '../core/audit/event';
+import type {
+  AuditReader,
+  ChainCatalog,
+  ChainStore,
+  ListOptions,
+  Page,
+  RecordRef,
+} from '../core/audit/ports';
 import { AUDIT_TABLE as T } from '../core/contracts/audit-table';
 
 type Item = Record<string, unknown>;
@@ -16,7 +23,7 @@ type Item = Record<string, unknown>;
  * The audit trail on DynamoDB: the ChainStore the writer appends through and the AuditReader the CLI and
  * `verify` read through. Uses only PutItem, Query and Scan (no transactions), so it runs on dynalite too.
  */
-export class DynamoDbAuditStore implements ChainStore, AuditReader {
+export class DynamoDbAuditStore implements ChainStore, AuditReader, ChainCatalog {
   readonly #doc: DynamoDBDocumentClient;
 
   constructor(
@@ -125,6 +132,61 @@ export class DynamoDbAuditStore implements ChainStore, AuditReader {
       }
       cursor = out.LastEvaluatedKey;
     } while (cursor);
+  }
+
+  /**
+   * A chain's records from `fromSeq` on, read consistently, page by page: a Query on the key, so its cost
+   * is the records read, not the chain's length.
+   */
+  async *chainFrom(subject: string, fromSeq: number): AsyncIterable<AuditRecord> {
+    let cursor: Item | undefined;
+    do {
+      const out = await this.#doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: '#pk = :pk AND #seq >= :from',
+          ExpressionAttributeNames: { '#pk': T.partitionKey, '#seq': T.sortKey },
+          ExpressionAttributeValues: { ':pk': subject, ':from': fromSeq },
+          ConsistentRead: true,
+          ExclusiveStartKey: cursor,
+        }),
+      );
+      for (const item of out.Items ?? []) yield toRecord(item);
+      cursor = out.LastEvaluatedKey;
+    } while (cursor);
+  }
+
+  /**
+   * The (subject, seq) of every record appended at or after `since`: one paged Query per event type on the
+   * by-type index (partition `eventType`, sort `at`), projecting only the keys. The index is eventually
+   * consistent, so the newest records may be missing: the scheduled verification overlaps its windows.
+   */
+  async *appendedSince(since: string): AsyncIterable<RecordRef> {
+    for (const type of AUDIT_EVENT_TYPES) {
+      let cursor: Item | undefined;
+      do {
+        const out = await this.#doc.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: T.indexes.byType,
+            KeyConditionExpression: '#type = :type AND #at >= :since',
+            ProjectionExpression: '#pk, #seq',
+            ExpressionAttributeNames: {
+              '#type': T.typeAttribute,
+              '#at': T.timeAttribute,
+              '#pk': T.partitionKey,
+              '#seq': T.sortKey,
+            },
+            ExpressionAttributeValues: { ':type': type, ':since': since },
+            ExclusiveStartKey: cursor,
+          }),
+        );
+        for (const item of out.Items ?? []) {
+          yield { subject: item[T.partitionKey] as string, seq: item[T.sortKey] as number };
+        }
+        cursor = out.LastEvaluatedKey;
+      } while (cursor);
+    }
   }
 
   #timeQuery(

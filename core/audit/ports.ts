@@ -38,3 +38,24 @@ export interface AuditReader {
   /** The subjects that have a chain. */
   subjects(): AsyncIterable<string>;
 }
+
+/** Where a record sits: its chain and its place in it. */
+export interface RecordRef {
+  readonly subject: string;
+  readonly seq: number;
+}
+
+/**
+ * What the scheduled verification reads: every chain (the full pass), and the records appended lately with
+ * the chain from a given record on (the recent pass). The DynamoDB adapter implements it.
+ */
+export interface ChainCatalog {
+  /** The subjects that have a chain, each once. */
+  subjects(): AsyncIterable<string>;
+  /** Every record of a chain in sequence order. */
+  chain(subject: string): AsyncIterable<AuditRecord>;
+  /** The records appended (`at`) at or after `since`, in any order; may repeat one or miss the newest few. */
+  appendedSince(since: string): AsyncIterable<RecordRef>;
+  /** A chain's records from `fromSeq` on, in sequence order. */
+  chainFrom(subject: string, fromSeq: number): AsyncIterable<AuditRecord>;
+}

@@ -1,6 +1,8 @@
-import { Metrics } from '@aws-lambda-powertools/metrics';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { ROTOR_METRICS, newFindingsBySeverityMetric } from '../../core/contracts/metrics';
 import type { MergeInput } from '../../core/contracts/scanning';
 import { mergeStep } from '../../core/scanning/pipeline';
+import { SEVERITIES } from '../../core/scanning/types';
 import { createLogger } from '../shared/logger';
 import { rotorHandler } from '../shared/middleware';
 import { mergeDeps } from './merge-wiring';
@@ -14,10 +16,16 @@ export const handler = rotorHandler({ logger, metrics }, async (event: MergeInpu
   logger.info('scan merged', {
     findings: out.findings,
     newFindings: out.newFindings,
+    newBySeverity: out.newBySeverity,
     managedLeaks: out.managedLeaks,
     problems: out.problems.length,
   });
-  metrics.addMetric('NewFindings', 'Count', out.newFindings);
-  metrics.addMetric('ManagedSecretLeaks', 'Count', out.managedLeaks);
+  metrics.addMetric(ROTOR_METRICS.newFindings.name, MetricUnit.Count, out.newFindings);
+  metrics.addMetric(ROTOR_METRICS.managedSecretLeaks.name, MetricUnit.Count, out.managedLeaks);
+  // Every severity, zeros included: a graph and an alarm see "scanned, nothing new" rather than a gap.
+  for (const severity of SEVERITIES) {
+    const count = out.newBySeverity?.[severity] ?? 0;
+    metrics.addMetric(newFindingsBySeverityMetric(severity).name, MetricUnit.Count, count);
+  }
   return out;
 });

@@ -7,7 +7,7 @@ import { DEFAULT_LIMITS, type ScanLimits } from '../image/limits';
 import type { LayerScan } from '../image/ports';
 import { sha256Digest } from '../image/streams';
 import { mergeLayerFindings } from '../image/whiteouts';
-import type { Detector, Finding } from '../types';
+import type { Detector, Finding, Severity } from '../types';
 import { targetText } from './ecr-event';
 import { LayerResultMissingError } from './errors';
 import type {
@@ -89,10 +89,12 @@ export async function mergeStep(input: MergeInput, deps: MergeDeps): Promise<Mer
 
   let newFindings = 0;
   let managedLeaks = 0;
+  const newBySeverity: Partial<Record<Severity, number>> = {};
   for (const finding of all) {
     const record = findingRecord(finding, resolve, deps.clock.now().toISOString());
     if (!(await deps.findings.claim(record))) continue;
     newFindings += 1;
+    newBySeverity[record.severity] = (newBySeverity[record.severity] ?? 0) + 1;
     await deps.audit.append({
       type: 'scan.finding',
       subject: `IMAGE#${resolve.repository}`,
@@ -128,7 +130,7 @@ export async function mergeStep(input: MergeInput, deps: MergeDeps): Promise<Mer
     }
     await deps.findings.markAudited(record, deps.clock.now().toISOString());
   }
-  return { findings: all.length, newFindings, managedLeaks, problems };
+  return { findings: all.length, newFindings, managedLeaks, newBySeverity, problems };
 }
 
 /**

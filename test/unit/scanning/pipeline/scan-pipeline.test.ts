@@ -6,6 +6,7 @@ import {
   scanLayerStep,
   type BlobSourceFactory,
 } from '../../../../core/scanning/pipeline';
+import type { Detector, Finding } from '../../../../core/scanning/types';
 import { FakeDetector } from '../image/support/fake-detector';
 import { ImageStore, Planted, type StoredBlob } from '../image/support/image-builder';
 import {
@@ -51,7 +52,7 @@ async function runPipeline(
     findings: MemoryFindingsStore;
     audit: RecordingAudit;
     leaks: RecordingLeaks;
-    detector?: ReturnType<typeof managedFake>;
+    detector?: Detector;
   },
 ) {
   const blobs = blobsOf(image.store, image.index);
@@ -208,6 +209,27 @@ describe('mergeStep', () => {
     expect(again.resolve.layers).toEqual([]);
     expect(again.merge).toMatchObject({ findings: 4, newFindings: 0 });
     expect(ports.audit.events).toHaveLength(4);
+  });
+
+  it('counts new findings per severity, and none on a rescan of the same image', async () => {
+    const image = await multiArch();
+    // Config findings critical, layer findings high: two severities to tell apart.
+    const inner = new FakeDetector();
+    const bySource = (f: Finding): Finding => ({
+      ...f,
+      severity: f.location.path.startsWith('config:') ? 'critical' : 'high',
+    });
+    const detector: Detector = {
+      scanFile: async (file) => (await inner.scanFile(file)).map(bySource),
+      scanText: (text, location) => inner.scanText(text, location).map(bySource),
+    };
+    const ports = freshPorts();
+    const first = await runPipeline(image, { ...ports, detector });
+    expect(first.merge.newBySeverity).toEqual({ critical: 1, high: 3 });
+    const total = Object.values(first.merge.newBySeverity ?? {}).reduce((a, b) => a + b, 0);
+    expect(total).toBe(first.merge.newFindings);
+    const again = await runPipeline(image, { ...ports, detector });
+    expect(again.merge.newBySeverity).toEqual({});
   });
 
   it('audits on the next run a finding whose audit append failed', async () => {
