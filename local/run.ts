@@ -7,7 +7,7 @@ import { scanDemo } from './demo/scan';
 import { startEcsStandIn } from './ecs';
 import { startEventBusStandIn } from './events';
 import { startRegistry, type RunningRegistry } from './registry';
-import { addDatabaseDemo } from './demo/database-stack';
+import { addDemoSecrets } from './demo/demo-stack';
 import { startSecretsManagerEmulator } from './secrets-manager';
 import { loadFunction, withEnvironment } from './lambda-runner';
 import { Reporter, type StepRecord } from './reporter';
@@ -42,7 +42,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
   let assembly: string | undefined;
   try {
     const synth = await reporter.step('synthesized the stack (esbuild bundles, cdk-nag checks)', async () => {
-      const result = synthesize({ customize: addDatabaseDemo });
+      const result = synthesize({ customize: addDemoSecrets });
       assembly = result.outdir;
       const counts = countTypes(result.template.Resources);
       return { detail: `${counts} in ${result.outdir}`, data: result };

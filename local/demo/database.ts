@@ -15,7 +15,7 @@ import type { SynthesizedStack } from '../synth';
 import type { EcsStandIn } from '../ecs';
 import { runStateMachine, type stateMachineDefinition } from '../state-machine';
 import { resourcesOfType } from '../template';
-import { DEMO_SECRET_ID } from './database-stack';
+import { DEMO_SECRET_ID } from './demo-stack';
 
 /**
  * The database part of `rotor local`: a throwaway PostgreSQL with password authentication enforced, the
@@ -61,7 +61,10 @@ export async function databaseDemo(options: {
   const [, secretProps] = resourcesOfType(stack.template, 'AWS::SecretsManager::Secret').find(([id]) =>
     id.startsWith(DEMO_SECRET_ID),
   )!;
-  const [, schedule] = resourcesOfType(stack.template, 'AWS::SecretsManager::RotationSchedule')[0]!;
+  // ManagedSecret gives Secrets Manager the function and EventBridge Scheduler the schedule.
+  const [, schedule] = resourcesOfType(stack.template, 'AWS::Scheduler::Schedule').find(([id]) =>
+    id.startsWith(DEMO_SECRET_ID),
+  )!;
   const name = String(secretProps.Name);
   const password = fixturePassword();
 
@@ -91,9 +94,8 @@ export async function databaseDemo(options: {
       rotateDatabase.arn,
       async (event) => void (await rotateDatabase.handler(event)),
     );
-    const rules = schedule.RotationRules as { ScheduleExpression?: string } | undefined;
     const out = await sm.send(
-      new RotateSecretCommand({ SecretId: arn, RotationLambdaARN: rotateDatabase.arn, RotationRules: rules }),
+      new RotateSecretCommand({ SecretId: arn, RotationLambdaARN: rotateDatabase.arn }),
     );
     const run = await emulator.rotations.waitFor(out.VersionId!);
     if (run.status !== 'succeeded')
@@ -104,7 +106,7 @@ export async function databaseDemo(options: {
         `${(r.details as { step: string }).step} ${r.outcome} (${(r.details as { durationMs?: number }).durationMs ?? '?'} ms)`,
     );
     return {
-      detail: `version ${out.VersionId} is AWSCURRENT; schedule ${rules?.ScheduleExpression ?? 'none'}`,
+      detail: `version ${out.VersionId} is AWSCURRENT; EventBridge Scheduler starts the workflow ${String(schedule.ScheduleExpression)}, within ${(schedule.FlexibleTimeWindow as { MaximumWindowInMinutes?: number } | undefined)?.MaximumWindowInMinutes ?? 0} min`,
       block: steps.join('\n'),
     };
   });

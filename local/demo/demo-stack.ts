@@ -1,23 +1,46 @@
+import { Duration, Validations } from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { DatabaseRotation } from '../../lib/rotation/database-rotation';
+import { ManagedSecret, Schedule } from '../../lib/managed-secret';
 import type { RotorStack } from '../../lib/rotor-stack';
 
-/** The id of the demo secret `rotor local` adds to the stack. */
+/** The id of the demo database secret `rotor local` adds to the stack. */
 export const DEMO_SECRET_ID = 'LocalDemoOrdersDb';
+/** The id of the demo API key secret. */
+export const DEMO_API_KEY_ID = 'LocalDemoBillingKey';
 
 /**
- * What `rotor local` adds to the stack before it synthesizes it: one database secret with Rotor's rotation
- * attached, exactly as a user would attach it (no VPC: the throwaway database listens on loopback).
+ * What `rotor local` adds to the stack before it synthesizes it, exactly as a user would: a database secret
+ * and an API key brought under Rotor with `ManagedSecret` (no VPC: the throwaway database listens on
+ * loopback), each with a service that reads it.
  */
-export function addDatabaseDemo(stack: RotorStack): void {
-  const secret = new secretsmanager.Secret(stack, DEMO_SECRET_ID, {
-    secretName: 'demo/orders-db',
-    description: 'rotor local: the orders database user, rotated by Rotor',
+export function addDemoSecrets(stack: RotorStack): void {
+  new ManagedSecret(stack, DEMO_SECRET_ID, {
+    rotor: stack,
+    secret: new secretsmanager.Secret(stack, `${DEMO_SECRET_ID}Secret`, {
+      secretName: 'demo/orders-db',
+      description: 'rotor local: the orders database user, rotated by Rotor',
+    }),
+    kind: 'postgres',
+    schedule: Schedule.rate(Duration.days(30)),
+    consumers: [{ cluster: 'demo', service: 'orders-web' }],
   });
-  new DatabaseRotation(stack, `${DEMO_SECRET_ID}Rotation`, {
-    secret,
-    engine: 'postgres',
-    audit: stack.audit,
-    workflow: stack.rotation,
+  const admin = new secretsmanager.Secret(stack, `${DEMO_API_KEY_ID}Admin`, {
+    secretName: 'demo/billing-admin',
+    description: 'rotor local: the billing SaaS admin token that issues and revokes keys',
+  });
+  Validations.of(admin).acknowledge({
+    id: 'AwsSolutions-SMG4',
+    reason:
+      'The SaaS admin token is issued and rotated by the SaaS owner; Rotor only reads it to rotate the key.',
+  });
+  new ManagedSecret(stack, DEMO_API_KEY_ID, {
+    rotor: stack,
+    secret: new secretsmanager.Secret(stack, `${DEMO_API_KEY_ID}Secret`, {
+      secretName: 'demo/billing-key',
+      description: 'rotor local: the billing API key, rotated by Rotor',
+    }),
+    kind: 'api-key',
+    apiKey: { adminCredentialSecret: admin },
+    schedule: Schedule.rate(Duration.days(7)),
   });
 }

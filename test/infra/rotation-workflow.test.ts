@@ -1,5 +1,5 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { addDatabaseDemo } from '../../local/demo/database-stack';
+import { addDemoSecrets } from '../../local/demo/demo-stack';
 import { buildApp } from '../../lib/app';
 import { Template } from 'aws-cdk-lib/assertions';
 import { NO_BUNDLING } from '../support/synth';
@@ -7,7 +7,7 @@ import { stateMachineDefinition } from '../../local/state-machine';
 
 function synth() {
   const { app, stack } = buildApp({ context: NO_BUNDLING, nag: false });
-  addDatabaseDemo(stack);
+  addDemoSecrets(stack);
   return { app, template: Template.fromStack(stack) };
 }
 
@@ -125,7 +125,8 @@ describe('RotationWorkflow', () => {
       .flatMap((s: { Resource: unknown }) => ([] as unknown[]).concat(s.Resource))
       .map((r) => JSON.stringify(r));
     expect(invokes.length).toBeGreaterThan(0);
-    for (const resource of invokes) expect(resource).toMatch(/RotationControl|RotateDatabasePostgres/);
+    for (const resource of invokes)
+      expect(resource).toMatch(/RotationControl|RotateDatabasePostgres|RotateApiKey/);
   });
 
   it('keeps locks in a KMS-encrypted table with an expiry, and notifies through a KMS-encrypted topic', () => {
@@ -155,6 +156,8 @@ describe('RotationWorkflow', () => {
         'ecs:ListClusters,ecs:ListServices,ecs:DescribeServices,ecs:DescribeTaskDefinition',
         'ecs:UpdateService',
         'kms:Encrypt,kms:Decrypt,kms:GenerateDataKey,kms:DescribeKey',
+        // The two demo secrets, each its own statement.
+        'secretsmanager:DescribeSecret',
         'secretsmanager:DescribeSecret',
       ].sort(),
     );

@@ -10,7 +10,7 @@ import {
 import { Template } from 'aws-cdk-lib/assertions';
 import { Client } from 'pg';
 import { buildApp } from '../../../lib/app';
-import { addDatabaseDemo } from '../../../local/demo/database-stack';
+import { addDemoSecrets } from '../../../local/demo/demo-stack';
 import { startDynalite, type LocalDynamoDb } from '../../../local/dynalite';
 import { startEcsStandIn, type EcsStandIn } from '../../../local/ecs';
 import type { LocalHandler } from '../../../local/lambda-runner';
@@ -63,7 +63,7 @@ const arnOf = (logicalId: string) => `arn:aws:lambda:${REGION}:${ACCOUNT}:functi
 
 beforeAll(async () => {
   const { stack } = buildApp({ context: NO_BUNDLING, nag: false });
-  addDatabaseDemo(stack);
+  addDemoSecrets(stack);
   const template = Template.fromStack(stack).toJSON() as never;
   [dynamo, emulator, pg, ecs] = await Promise.all([
     startDynalite(),
