@@ -3,6 +3,7 @@ import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -24,7 +25,9 @@ export interface RotorDeployment {
   readonly rotation: RotationWorkflow;
   readonly audit: AuditTrail;
   /** The scanner's fingerprints of managed secrets, when the deployment keeps them. */
-  readonly fingerprints?: { addSecret(secret: secretsmanager.ISecret): void };
+  readonly fingerprints?: { addSecret(secret: secretsmanager.ISecret): unknown };
+  /** Watches the secret kind's rotation function, when the deployment has monitoring. */
+  readonly monitoring?: { watchFunction(service: string, fn: lambda.IFunction): void };
 }
 
 /** A consumer by names or ARNs, for services not defined in this app. */
@@ -135,6 +138,10 @@ export class ManagedSecret extends Construct {
       }).rotationFunction;
     }
     rotor.fingerprints?.addSecret(secret);
+    rotor.monitoring?.watchFunction(
+      props.kind === 'api-key' ? 'rotate-api-key' : 'rotate-database',
+      this.rotationFunction.function,
+    );
     Validations.of(secret).acknowledge({
       id: 'AwsSolutions-SMG4',
       reason:

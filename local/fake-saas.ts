@@ -230,3 +230,28 @@ export async function startFakeSaas(options: FakeSaasOptions = {}): Promise<Fake
     },
   };
 }
+
+/** The HTTP provider configuration (see adapters/http-api-key-provider.ts) that drives this fake's admin API. */
+export function fakeSaasProviderConfig(url: string, keyLimit = 3) {
+  return {
+    name: 'fake-saas',
+    keyLimit,
+    timeoutMs: 5000,
+    retry: { attempts: 2, baseDelayMs: 5, maxDelayMs: 50 },
+    propagation: { attempts: 2, baseDelayMs: 5, maxDelayMs: 20 },
+    create: {
+      method: 'POST',
+      url: `${url}/v1/admin/keys`,
+      body: '{"name":"{{name}}"}',
+      response: { keyId: 'data.id', key: 'data.key' },
+      limitStatus: [409],
+    },
+    test: { method: 'GET', url: `${url}/v1/whoami`, headers: { authorization: 'Bearer {{apiKey}}' } },
+    list: {
+      method: 'GET',
+      url: `${url}/v1/admin/keys`,
+      response: { items: 'data', keyId: 'id', status: 'status', createdAt: 'created_at' },
+    },
+    revoke: { method: 'DELETE', url: `${url}/v1/admin/keys/{{keyId}}` },
+  };
+}

@@ -3,11 +3,15 @@ import { DynamoDbAuditStore } from '../adapters/dynamodb-audit-store';
 import { startDynalite } from './dynalite';
 import { auditDemo } from './demo/audit';
 import { databaseDemo } from './demo/database';
+import { apiKeyDemo } from './demo/api-key';
+import { remediationDemo } from './demo/remediation';
 import { scanDemo } from './demo/scan';
 import { startEcsStandIn } from './ecs';
 import { startEventBusStandIn } from './events';
 import { startRegistry, type RunningRegistry } from './registry';
 import { addDemoSecrets } from './demo/demo-stack';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { createGeneratedSecrets } from './generated-secrets';
 import { startSecretsManagerEmulator } from './secrets-manager';
 import { loadFunction, withEnvironment } from './lambda-runner';
 import { Reporter, type StepRecord } from './reporter';
@@ -82,6 +86,15 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
       });
       return { detail: sm.endpoint, data: sm };
     });
+    await reporter.step('generated the secrets the template lets CloudFormation generate', async () => {
+      const client = new SecretsManagerClient({
+        endpoint: emulator.data.endpoint,
+        region: LOCAL_REGION,
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      });
+      const names = await createGeneratedSecrets(stack.template, client, (id) => physical(id));
+      return { detail: `${names.join(', ') || 'none'} (the scanner's fingerprint key)` };
+    });
 
     // A registry for the scanner's part, when Debian's docker-registry is installed.
     let registry: RunningRegistry | undefined;
@@ -136,7 +149,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
     );
     const rotateFn = stack.functions.find((f) => f.logicalId.startsWith('RotateDatabasePostgres'));
     if (!rotateFn) throw new Error('the template has no rotate-database function');
-    await databaseDemo({
+    const databaseRan = await databaseDemo({
       reporter,
       stack,
       emulator: emulator.data,
@@ -150,13 +163,51 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
       cleanups,
     });
 
+    const fn = (prefix: string) => {
+      const found = stack.functions.find((f) => f.logicalId.startsWith(prefix));
+      if (!found) throw new Error(`the template has no ${prefix} function`);
+      return { arn: functionArn(found.logicalId), handler: lambdas.get(functionArn(found.logicalId))! };
+    };
+    const sm = new SecretsManagerClient({
+      endpoint: emulator.data.endpoint,
+      region: LOCAL_REGION,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    const apiKey = await apiKeyDemo({
+      reporter,
+      stack,
+      emulator: emulator.data,
+      sm,
+      ecs,
+      rotateApiKey: fn('RotateApiKey'),
+      updateFingerprints: fn('FingerprintsUpdater').handler,
+      alsoFingerprint: databaseRan ? ['demo/orders-db'] : [],
+      cleanups,
+    });
+
     await scanDemo({
+      plant: [{ path: 'app/config/billing.env', content: `BILLING_API_KEY=${apiKey.leakedKey}\n` }],
       reporter,
       registry,
       registryProblem,
       workflow: { definition: stateMachineNamed(stack, 'ScannerScanWorkflow', physical), lambdas },
       client,
       findingsTable: [...tables.data.entries()].find(([id]) => id.startsWith('ScannerFindings'))![1],
+      audit: new DynamoDbAuditStore(auditTable, client),
+      account: LOCAL_ACCOUNT,
+      region: LOCAL_REGION,
+    });
+
+    await remediationDemo({
+      reporter,
+      stack,
+      events: events.events,
+      apiKey,
+      workflow: {
+        definition: stateMachineNamed(stack, 'Rotation', physical),
+        lambdas,
+        logicalId: stateMachineId(stack, 'Rotation'),
+      },
       audit: new DynamoDbAuditStore(auditTable, client),
       account: LOCAL_ACCOUNT,
       region: LOCAL_REGION,
@@ -184,12 +235,16 @@ function stateMachineNamed(
   prefix: string,
   physical: (id: string, attribute?: string) => string,
 ) {
+  return stateMachineDefinition(stack.template, stateMachineId(stack, prefix), physical);
+}
+
+function stateMachineId(stack: SynthesizedStack, prefix: string): string {
   const id = Object.keys(stack.template.Resources).find(
     (key) =>
       key.startsWith(prefix) && stack.template.Resources[key].Type === 'AWS::StepFunctions::StateMachine',
   );
   if (!id) throw new Error(`the template has no ${prefix} state machine`);
-  return stateMachineDefinition(stack.template, id, physical);
+  return id;
 }
 
 function countTypes(resources: Record<string, { Type: string }>): string {

@@ -26,7 +26,7 @@ const DAY = Duration.days(1);
  * overdue), scanning (new findings stacked by severity, managed leaks, failed scans), the audit trail
  * (chains verified and broken, ingest dead letters) and the functions (errors, throttles).
  */
-export function buildDashboard(scope: Construct, id: string, src: DashboardSources): cloudwatch.Dashboard {
+export function buildDashboard(scope: Construct, id: string, src: DashboardSources): RotorDashboard {
   const graph = (
     title: string,
     left: cloudwatch.IMetric[],
@@ -107,23 +107,36 @@ export function buildDashboard(scope: Construct, id: string, src: DashboardSourc
         : [],
     ),
   );
-  dashboard.addWidgets(
-    graph(
-      'Function errors',
-      fns.map(([service, fn]) =>
-        fn.metricErrors({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM, label: service }),
-      ),
-      { width: 12 },
-    ),
-    graph(
-      'Function throttles',
-      fns.map(([service, fn]) =>
-        fn.metricThrottles({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM, label: service }),
-      ),
-      { width: 12 },
-    ),
+  const errors = graph(
+    'Function errors',
+    fns.map(([service, fn]) => functionErrors(service, fn)),
+    { width: 12 },
   );
-  return dashboard;
+  const throttles = graph(
+    'Function throttles',
+    fns.map(([service, fn]) => functionThrottles(service, fn)),
+    { width: 12 },
+  );
+  dashboard.addWidgets(errors, throttles);
+  return {
+    dashboard,
+    // Functions that join later (a secret kind's rotation function) get their lines here.
+    addFunction: (service, fn) => {
+      errors.addLeftMetric(functionErrors(service, fn));
+      throttles.addLeftMetric(functionThrottles(service, fn));
+    },
+  };
 }
+
+/** The dashboard, and how to show one more function on it. */
+export interface RotorDashboard {
+  readonly dashboard: cloudwatch.Dashboard;
+  addFunction(service: string, fn: lambda.IFunction): void;
+}
+
+const functionErrors = (service: string, fn: lambda.IFunction) =>
+  fn.metricErrors({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM, label: service });
+const functionThrottles = (service: string, fn: lambda.IFunction) =>
+  fn.metricThrottles({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM, label: service });
 
 type Fn = (props?: cloudwatch.MetricOptions) => cloudwatch.Metric;

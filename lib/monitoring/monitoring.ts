@@ -10,8 +10,8 @@ import type { AuditTrail } from '../audit-trail';
 import type { RotationWorkflow } from '../rotation/rotation-workflow';
 import type { SprawlScanner } from '../scanning/scanner';
 import { AuditVerification } from './audit-verification';
-import { buildDashboard } from './dashboard';
-import { auditAlarms, functionAlarm, rotationAlarms, scanningAlarms } from './alarms';
+import { buildDashboard, type RotorDashboard } from './dashboard';
+import { auditAlarms, functionAlarm, rotationAlarms, scanningAlarms, type AlarmSpec } from './alarms';
 import type { FINDING_SEVERITIES } from './metrics';
 
 /** What `Monitoring` watches and how. */
@@ -64,6 +64,10 @@ export class Monitoring extends Construct {
   readonly alarmTopic: sns.ITopic;
   /** Every alarm, by id (`RotationFailed`, `AuditChainBroken`, `ScanLayerFunctionFailing`...). */
   readonly alarms: Readonly<Record<string, cloudwatch.Alarm>>;
+  readonly #alarms: Record<string, cloudwatch.Alarm> = {};
+  readonly #watched = new Set<string>();
+  #action!: actions.SnsAction;
+  #dashboard!: RotorDashboard;
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
@@ -94,27 +98,13 @@ export class Monitoring extends Construct {
         .filter(([service]) => service !== 'audit-verify')
         .map(([service, fn]) => functionAlarm(service, fn)),
     ];
-    const action = new actions.SnsAction(this.alarmTopic);
-    const alarms: Record<string, cloudwatch.Alarm> = {};
-    for (const spec of specs) {
-      const alarm = new cloudwatch.Alarm(this, spec.id, {
-        alarmName: `${stack.stackName}-${spec.id}`,
-        alarmDescription: spec.description,
-        metric: spec.metric,
-        threshold: spec.threshold ?? 1,
-        comparisonOperator:
-          spec.comparison ?? cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        evaluationPeriods: spec.evaluationPeriods ?? 1,
-        datapointsToAlarm: spec.datapointsToAlarm ?? spec.evaluationPeriods ?? 1,
-        treatMissingData: spec.treatMissingData,
-      });
-      alarm.addAlarmAction(action);
-      alarm.addOkAction(action);
-      alarms[spec.id] = alarm;
-    }
+    this.#action = new actions.SnsAction(this.alarmTopic);
+    const alarms = this.#alarms;
+    for (const spec of specs) this.#addAlarm(spec);
+    for (const service of Object.keys(functions)) this.#watched.add(service);
     this.alarms = alarms;
 
-    this.dashboard = buildDashboard(this, 'Dashboard', {
+    this.#dashboard = buildDashboard(this, 'Dashboard', {
       dashboardName: props.dashboardName ?? stack.stackName,
       rotation: props.rotation,
       scanner: props.scanner,
@@ -122,6 +112,34 @@ export class Monitoring extends Construct {
       functions,
       alarms: Object.values(alarms),
     });
+    this.dashboard = this.#dashboard.dashboard;
+  }
+
+  /**
+   * Watches a function that joins after Rotor was composed (the rotation function of a secret kind, added by
+   * ManagedSecret): an errors-and-throttles alarm and its lines on the dashboard. Once per service.
+   */
+  watchFunction(service: string, fn: lambda.IFunction): void {
+    if (this.#watched.has(service)) return;
+    this.#watched.add(service);
+    this.#addAlarm(functionAlarm(service, fn));
+    this.#dashboard.addFunction(service, fn);
+  }
+
+  #addAlarm(spec: AlarmSpec): void {
+    const alarm = new cloudwatch.Alarm(this, spec.id, {
+      alarmName: `${Stack.of(this).stackName}-${spec.id}`,
+      alarmDescription: spec.description,
+      metric: spec.metric,
+      threshold: spec.threshold ?? 1,
+      comparisonOperator: spec.comparison ?? cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: spec.evaluationPeriods ?? 1,
+      datapointsToAlarm: spec.datapointsToAlarm ?? spec.evaluationPeriods ?? 1,
+      treatMissingData: spec.treatMissingData,
+    });
+    alarm.addAlarmAction(this.#action);
+    alarm.addOkAction(this.#action);
+    this.#alarms[spec.id] = alarm;
   }
 
   #watchedFunctions(props: MonitoringProps): Record<string, lambda.IFunction> {

@@ -53,6 +53,7 @@ export const RETRYABLE_ERRORS = [
   'ProviderUnavailableError',
   'SignerUnavailableError',
   'ChainContentionError',
+  'FingerprintStoreUnavailableError',
 ];
 
 /**
@@ -390,6 +391,14 @@ export class RotationWorkflow extends Construct {
         backoffRate: 2,
         maxAttempts: 4,
         jitterStrategy: sfn.JitterType.FULL,
+      });
+      const updaterId = Stack.of(this).resolve(
+        (props.fingerprintUpdater.node.defaultChild as lambda.CfnFunction).logicalId,
+      );
+      Validations.of(this).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${updaterId}.Arn>:*]`,
+        reason:
+          'Invoking the fingerprint updater by any of its versions (Step Functions adds function:* for qualified invocations); it is this one function only.',
       });
       // The rotation stands without them: the scanner only misses the new value until the next update.
       fingerprints.addCatch(startConsumers, { resultPath: '$.fingerprintsError' });

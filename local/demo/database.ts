@@ -37,7 +37,7 @@ export async function databaseDemo(options: {
   /** The ECS stand-in: a service that reads the secret, which the workflow redeploys. */
   ecs: EcsStandIn;
   cleanups: Array<() => Promise<void> | void>;
-}): Promise<void> {
+}): Promise<boolean> {
   const { reporter, stack, emulator, rotateDatabase, audit } = options;
   const started = performance.now();
   let pg: PostgresServer;
@@ -48,7 +48,7 @@ export async function databaseDemo(options: {
       'rotated a PostgreSQL password',
       `${(error as Error).message}; run scripts/install-system-packages.sh`,
     );
-    return;
+    return false;
   }
   options.cleanups.push(() => pg.destroy());
   reporter.note(
@@ -171,6 +171,7 @@ export async function databaseDemo(options: {
       detail: `audit chain SECRET#${name}: ${report.records} records, intact; no password was printed`,
     };
   });
+  return true;
 }
 
 async function currentValue(

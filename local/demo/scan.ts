@@ -31,6 +31,8 @@ export async function scanDemo(options: {
   audit: DynamoDbAuditStore;
   account: string;
   region: string;
+  /** More files to bake into the image (the demo's managed API key, to show remediation). */
+  plant?: ReadonlyArray<{ path: string; content: string }>;
 }): Promise<void> {
   const { reporter, registry } = options;
   if (!registry) {
@@ -56,6 +58,7 @@ export async function scanDemo(options: {
         },
         { path: 'app/.env', content: `DATABASE_URL=postgres://shop:${password}@db.internal:5432/shop\n` },
         { path: 'root/.ssh/id_ecdsa', content: key },
+        ...(options.plant ?? []),
       ]);
       // The "fix" a developer ships: delete the file in a later layer. The secret is still in the image.
       const fix = await store.layer([{ path: 'app/.wh..env', content: '' }], 'zstd');

@@ -54,7 +54,12 @@ describe('RotationWorkflow', () => {
   });
 
   it('after finishSecret refreshes the consumers in a Wait loop, and revokes only once they all moved', () => {
-    expect(state('FinishSecret').Next).toBe('StartConsumers');
+    expect(state('FinishSecret').Next).toBe('UpdateFingerprints');
+    // The scanner learns the new value; a failure there does not stop the rotation.
+    expect(state('UpdateFingerprints')).toMatchObject({
+      Next: 'StartConsumers',
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.fingerprintsError', Next: 'StartConsumers' }],
+    });
     expect(state('StartConsumers').Next).toBe('ConsumersMoved?');
     const choice = state('ConsumersMoved?') as unknown as {
       Choices: Array<{ Variable: string; BooleanEquals: boolean; Next: string }>;
@@ -126,7 +131,7 @@ describe('RotationWorkflow', () => {
       .map((r) => JSON.stringify(r));
     expect(invokes.length).toBeGreaterThan(0);
     for (const resource of invokes)
-      expect(resource).toMatch(/RotationControl|RotateDatabasePostgres|RotateApiKey/);
+      expect(resource).toMatch(/RotationControl|FingerprintsUpdater|RotateDatabasePostgres|RotateApiKey/);
   });
 
   it('keeps locks in a KMS-encrypted table with an expiry, and notifies through a KMS-encrypted topic', () => {

@@ -14,7 +14,7 @@ import { RotationWorkflow } from '../../../lib/rotation/rotation-workflow';
 import { startDynalite, type LocalDynamoDb } from '../../../local/dynalite';
 import { startEcsStandIn, type EcsStandIn } from '../../../local/ecs';
 import { startSecretsManagerEmulator, type SecretsManagerEmulator } from '../../../local/secrets-manager';
-import { startFakeSaas, type FakeSaas } from '../../support/fake-saas';
+import { fakeSaasProviderConfig, startFakeSaas, type FakeSaas } from '../../support/fake-saas';
 import { LOCAL_ACCOUNT, LOCAL_REGION, localStack } from '../../support/local-workflow';
 import { bareStack } from '../../support/synth';
 
@@ -32,30 +32,6 @@ let audit: DynamoDbAuditStore;
 let rotateArn: string;
 const saasInstances: FakeSaas[] = [];
 const published: string[] = [];
-
-function providerConfig(url: string) {
-  return {
-    name: 'fake-saas',
-    keyLimit: 3,
-    timeoutMs: 5000,
-    retry: { attempts: 2, baseDelayMs: 5, maxDelayMs: 50 },
-    propagation: { attempts: 2, baseDelayMs: 5, maxDelayMs: 20 },
-    create: {
-      method: 'POST',
-      url: `${url}/v1/admin/keys`,
-      body: '{"name":"{{name}}"}',
-      response: { keyId: 'data.id', key: 'data.key' },
-      limitStatus: [409],
-    },
-    test: { method: 'GET', url: `${url}/v1/whoami`, headers: { authorization: 'Bearer {{apiKey}}' } },
-    list: {
-      method: 'GET',
-      url: `${url}/v1/admin/keys`,
-      response: { items: 'data', keyId: 'id', status: 'status', createdAt: 'created_at' },
-    },
-    revoke: { method: 'DELETE', url: `${url}/v1/admin/keys/{{keyId}}` },
-  };
-}
 
 beforeAll(async () => {
   const stack = bareStack();
@@ -126,7 +102,7 @@ async function keySecret(name: string) {
     await sm.send(
       new CreateSecretCommand({
         Name: `${name}-config`,
-        SecretString: JSON.stringify(providerConfig(saas.url)),
+        SecretString: JSON.stringify(fakeSaasProviderConfig(saas.url)),
       }),
     )
   ).ARN!;
@@ -147,11 +123,9 @@ async function keySecret(name: string) {
       }),
     )
   ).ARN!;
-  // Attach the rotation function without rotating: RotateImmediately false runs only testSecret.
-  const attached = await sm.send(
-    new RotateSecretCommand({ SecretId: arn, RotationLambdaARN: rotateArn, RotateImmediately: false }),
-  );
-  await emulator.rotations.waitFor(attached.VersionId!);
+  // Bring it under rotation as Secrets Manager does: RotateSecret with the function rotates once now.
+  const first = await sm.send(new RotateSecretCommand({ SecretId: arn, RotationLambdaARN: rotateArn }));
+  expect((await emulator.rotations.waitFor(first.VersionId!)).status).toBe('succeeded');
   const taskDefinition = ecs.addTaskDefinition({
     family: name,
     containerDefinitions: [
@@ -159,7 +133,7 @@ async function keySecret(name: string) {
     ],
   });
   ecs.addService({ cluster: 'billing', serviceName: name, taskDefinition, desiredCount: 1 });
-  return { arn, saas, key: seeded.key };
+  return { arn, saas, key: await currentKey(arn) };
 }
 
 async function currentKey(secretId: string): Promise<string> {
@@ -214,7 +188,10 @@ describe('API keys through the rotation workflow', () => {
     const chain = [];
     for await (const record of audit.chain('SECRET#billing-leaked')) chain.push(record);
     expect(chain.map((r) => r.type)).toEqual([
-      // Attaching the rotation (RotateImmediately false) ran testSecret once.
+      // The first rotation, by Secrets Manager.
+      'rotation.step',
+      'rotation.step',
+      'rotation.step',
       'rotation.step',
       'remediation',
       'rotation.step',
@@ -225,7 +202,7 @@ describe('API keys through the rotation workflow', () => {
       'rotation.revoke',
       'rotation.outcome',
     ]);
-    expect(chain[1]!.details).toMatchObject({ action: 'rotation-started', findingFingerprint: fingerprint });
+    expect(chain[4]!.details).toMatchObject({ action: 'rotation-started', findingFingerprint: fingerprint });
     expect(chain.at(-2)!.details).toMatchObject({ result: 'revoked', trigger: 'remediation' });
     expect(chain.at(-1)!.details).toMatchObject({
       result: 'rotated',

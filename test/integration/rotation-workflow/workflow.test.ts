@@ -13,6 +13,7 @@ import { buildApp } from '../../../lib/app';
 import { addDemoSecrets } from '../../../local/demo/demo-stack';
 import { startDynalite, type LocalDynamoDb } from '../../../local/dynalite';
 import { startEcsStandIn, type EcsStandIn } from '../../../local/ecs';
+import { createGeneratedSecrets } from '../../../local/generated-secrets';
 import type { LocalHandler } from '../../../local/lambda-runner';
 import { fixturePassword, startPostgres, type PostgresServer } from '../../../local/postgres';
 import { startSecretsManagerEmulator, type SecretsManagerEmulator } from '../../../local/secrets-manager';
@@ -89,6 +90,13 @@ beforeAll(async () => {
     attribute === 'Arn' && !tables.has(id) ? arnOf(id) : physical(id, attribute),
   );
 
+  const keySecretId = (
+    await createGeneratedSecrets(
+      template as never,
+      new SecretsManagerClient({ endpoint: emulator.endpoint, region: REGION }),
+      (id) => id,
+    )
+  )[0]!;
   Object.assign(process.env, {
     AWS_REGION: REGION,
     AWS_ENDPOINT_URL_SECRETS_MANAGER: emulator.endpoint,
@@ -98,6 +106,9 @@ beforeAll(async () => {
     LOCK_TABLE_NAME: table('RotationLocks'),
     // A consumer that has not moved in 2 s has failed, for this test (the construct's default is 30 min).
     CONSUMER_TIMEOUT_SECONDS: '2',
+    // The fingerprint updater: its table and the key secret the template generates.
+    MANAGED_FINGERPRINTS_TABLE_NAME: table('FingerprintsTable'),
+    ROTOR_FINGERPRINT_KEY_SECRET_ARN: keySecretId,
   });
   const wrap =
     (handler: (event: unknown, context: unknown) => Promise<unknown>, name: string): LocalHandler =>
@@ -122,6 +133,10 @@ beforeAll(async () => {
         resources[id].Properties?.Environment?.Variables?.POWERTOOLS_SERVICE_NAME === service,
     )!;
   lambdas = new Map([
+    [
+      arnOf(fnId('update-fingerprints')),
+      wrap(require('../../../functions/update-fingerprints/handler').handler, 'update-fingerprints'),
+    ],
     [
       arnOf(fnId('rotation-control')),
       wrap(require('../../../functions/rotation-control/handler').handler, 'rotation-control'),
@@ -185,6 +200,8 @@ afterAll(async () => {
     'AUDIT_TABLE_NAME',
     'LOCK_TABLE_NAME',
     'CONSUMER_TIMEOUT_SECONDS',
+    'MANAGED_FINGERPRINTS_TABLE_NAME',
+    'ROTOR_FINGERPRINT_KEY_SECRET_ARN',
   ])
     delete process.env[key];
 });
@@ -244,6 +261,7 @@ describe('the rotation workflow, synthesized and run locally', () => {
       'SetSecret',
       'TestSecret',
       'FinishSecret',
+      'UpdateFingerprints',
       'StartConsumers',
       'Revoke',
       'Revoked?',
@@ -263,6 +281,8 @@ describe('the rotation workflow, synthesized and run locally', () => {
       outcome: 'success',
       details: { result: 'rotated', reason: 'manual', kind: 'postgres', consumersRefreshed: ['orders-web'] },
     });
+    // The scanner learned the new value's fingerprint (no value stored).
+    expect(execution.output).toMatchObject({ fingerprints: { secretId: 'demo/orders-db', records: 2 } });
     const [consumers] = (await audit.byType('rotation.consumers', { limit: 1 })).items;
     expect(consumers).toMatchObject({ details: { result: 'moved', moved: ['orders-web'], failed: [] } });
     const [revoke] = (await audit.byType('rotation.revoke', { limit: 1 })).items;
