@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../../lib/app';
-import { addDatabaseDemo } from '../../local/demo/database-stack';
+import { addDemoSecrets } from '../../local/demo/demo-stack';
 import { resolveIntrinsics } from '../../local/template';
 import { bundleFunction } from '../support/bundle';
 
@@ -20,7 +20,7 @@ const out = mkdtempSync(path.join(tmpdir(), 'rotor-bundle-'));
 /** Every function of the stack (with rotor local's demo secret, for the rotation function): its folder and environment. */
 function stackFunctions(): Map<string, Record<string, string>> {
   const { stack } = buildApp({ context: { 'aws:cdk:bundling-stacks': [] }, nag: false });
-  addDatabaseDemo(stack);
+  addDemoSecrets(stack);
   const functions = new Map<string, Record<string, string>>();
   const resources = Template.fromStack(stack).findResources('AWS::Lambda::Function');
   for (const [id, resource] of Object.entries(resources)) {
