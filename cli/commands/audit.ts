@@ -164,6 +164,10 @@ export function summary(record: AuditRecord): string {
     }
     case 'rotation.revoke':
       return `previous credential ${d.result} (${d.trigger})${d.detail ? `: ${d.detail}` : ''}`;
+    case 'rotation.sweep':
+      return d.phase === 'plan'
+        ? `sweep batch ${d.batch}: ${d.due} due of ${d.listed} listed (${d.overdue} overdue)`
+        : `sweep batch ${d.batch}: ${d.rotated} rotated, ${d.lockHeld} lock held, ${d.failed} failed`;
     case 'audit.verified':
       return `${d.chains} chains verified, ${d.broken} broken`;
   }

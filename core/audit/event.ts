@@ -208,8 +208,61 @@ export const RemediationEvent = z
   })
   .strict();
 
+const SweepSkipReason = z.enum([
+  'not-due',
+  'rotation-disabled',
+  'no-rotation-function',
+  'pending-deletion',
+  'unknown-kind',
+  'no-interval',
+  'invalid-tag',
+]);
+const count = z.number().int().nonnegative();
+
+/** The daily sweep planned a batch (what is due, what it skipped and why) or summarized its rotations. */
+export const RotationSweepEvent = z
+  .object({
+    ...base,
+    type: z.literal('rotation.sweep'),
+    details: z
+      .object({
+        phase: z.enum(['plan', 'summary']),
+        executionId: identifier.optional(),
+        batch: z.number().int().positive(),
+        listed: count.optional(),
+        due: count.optional(),
+        overdue: count.optional(),
+        skippedByReason: z.partialRecord(SweepSkipReason, count).optional(),
+        skipped: z
+          .array(
+            z
+              .object({
+                secret: z.string().min(1).max(512),
+                reason: SweepSkipReason,
+                until: z.string().max(64).optional(),
+                tag: z.string().max(128).optional(),
+              })
+              .strict(),
+          )
+          .max(100)
+          .optional(),
+        skippedTruncated: z.boolean().optional(),
+        started: count.optional(),
+        rotated: count.optional(),
+        lockHeld: count.optional(),
+        failed: count.optional(),
+        failures: z
+          .array(z.object({ secret: z.string().min(1).max(512), error: z.string().max(128) }).strict())
+          .max(500)
+          .optional(),
+      })
+      .strict(),
+  })
+  .strict();
+
 /** Any audit event: what `AuditWriter.append` accepts. */
 export const AuditEvent = z.discriminatedUnion('type', [
+  RotationSweepEvent,
   RotationStepEvent,
   RotationOutcomeEvent,
   SecretAccessEvent,
@@ -222,6 +275,7 @@ export const AuditEvent = z.discriminatedUnion('type', [
 export type AuditEvent = z.infer<typeof AuditEvent>;
 export type AuditEventType = AuditEvent['type'];
 export const AUDIT_EVENT_TYPES: readonly AuditEventType[] = [
+  'rotation.sweep',
   'rotation.step',
   'rotation.outcome',
   'secret.access',

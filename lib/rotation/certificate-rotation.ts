@@ -32,10 +32,16 @@ export interface CertificateRotationProps {
    */
   readonly validityDays?: number;
   /**
-   * How often to renew. Secrets Manager rotates on a fixed cadence and a rotation always issues, so the
-   * cadence is the renewal point: @default a third of `validityDays` (at least one day)
+   * A fixed renewal cadence through Secrets Manager's own schedule (a rotation always issues, so the cadence is
+   * the renewal point). @default with `workflow`: none, the daily sweep (`RotationSweep`) renews by expiry;
+   * without it: a third of `validityDays` (at least one day)
    */
   readonly automaticallyAfter?: Duration;
+  /**
+   * Renew this many days before notAfter instead of at two thirds of the lifetime (the sweep reads it from the
+   * `rotor:renew-before-days` tag). @default two thirds of the lifetime
+   */
+  readonly renewBeforeDays?: number;
   /** Rotate as soon as the schedule is created or changed (issues the first certificate). @default true */
   readonly rotateImmediatelyOnUpdate?: boolean;
   /** Where each rotation step is recorded. @default steps are not audited */
@@ -48,13 +54,17 @@ export interface CertificateRotationProps {
  * Attaches Rotor's certificate rotation to a certificate secret: the rotation function (one per stack,
  * shared between secrets), least-privilege permissions (kms:Sign and kms:GetPublicKey on the CA key only,
  * read on the CA record, or IssueCertificate/GetCertificate on one ACM Private CA; ImportCertificate and
- * DescribeCertificate on the one ACM certificate), a rotation schedule every third of the validity, and the
- * `rotor:kind=certificate` tag.
+ * DescribeCertificate on the one ACM certificate, TagResource of the two validity tags on the secret), and
+ * the `rotor:kind=certificate` tag.
  *
- * Why a third of the validity: Secrets Manager's schedule is a fixed cadence and the rotation contract has
- * no "not due yet" outcome (createSecret must store a version), so a daily schedule would issue daily. A
- * cadence of validity/3 renews each certificate at a third of its life, well before the two-thirds point
- * `certificateRenewalDue` uses; the expiry-driven sweep (a later issue) can call that function instead.
+ * Renewal follows expiry: after finishSecret the function tags the secret with the new certificate's
+ * `rotor:not-before`/`rotor:not-after`, and the daily sweep (`RotationSweep`) starts the workflow once two
+ * thirds of the lifetime (or `renewBeforeDays`) have passed, with a per-secret jitter. Given `workflow`, the
+ * secret therefore gets no Secrets Manager schedule (the function is attached, and the first certificate is
+ * issued at once): a fixed schedule counts from Secrets Manager's own LastRotatedDate, which the workflow does
+ * not move, so it would renew on a cadence of its own beside the sweep. Without `workflow` (no sweep can
+ * rotate it) the fixed cadence stays: every third of the validity, since the rotation contract has no "not
+ * due yet" outcome and every rotation issues.
  *
  * @example
  *   new CertificateRotation(this, 'ApiTls', {
@@ -78,7 +88,24 @@ export class CertificateRotation extends Construct {
       throw new Error(`CertificateRotation ${id}: caRecordSecret needs caKey (the CA's KMS key)`);
     }
     const validityDays = props.validityDays ?? 30;
-    const every = props.automaticallyAfter ?? Duration.days(Math.max(1, Math.floor(validityDays / 3)));
+    // Renewal by expiry (the sweep) when the workflow can rotate the secret: Secrets Manager's schedule
+    // counts from its own LastRotatedDate, which the workflow's rotations do not move, so a schedule beside
+    // the sweep would issue certificates on a cadence of its own. Duration 0: attached, never scheduled.
+    const bySweep = props.workflow !== undefined && props.automaticallyAfter === undefined;
+    const every = bySweep
+      ? Duration.days(0)
+      : (props.automaticallyAfter ?? Duration.days(Math.max(1, Math.floor(validityDays / 3))));
+    if (props.renewBeforeDays !== undefined) {
+      if (
+        !Number.isInteger(props.renewBeforeDays) ||
+        props.renewBeforeDays < 1 ||
+        props.renewBeforeDays >= validityDays
+      ) {
+        throw new Error(
+          `CertificateRotation ${id}: renewBeforeDays must be a whole number of days within the ${validityDays}-day validity`,
+        );
+      }
+    }
     if (every.toHours() * 3 > validityDays * 24 * 2) {
       throw new Error(
         `CertificateRotation ${id}: rotating every ${every.toHumanString()} lets ${validityDays}-day certificates pass two thirds of their life`,
@@ -118,8 +145,22 @@ export class CertificateRotation extends Construct {
         }),
       );
     }
+    // After finishSecret the function records the new certificate's validity, which the sweep renews by:
+    // these two tags only.
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['secretsmanager:TagResource'],
+        resources: [props.secret.secretFullArn ?? `${props.secret.secretArn}-??????`],
+        conditions: {
+          'ForAllValues:StringEquals': { 'aws:TagKeys': [ROTATION_TAGS.notBefore, ROTATION_TAGS.notAfter] },
+        },
+      }),
+    );
     props.workflow?.addSecret(props.secret, fn);
     Tags.of(props.secret).add(ROTATION_TAGS.kind, CERTIFICATE_KIND);
+    if (props.renewBeforeDays !== undefined) {
+      Tags.of(props.secret).add(ROTATION_TAGS.renewBeforeDays, String(props.renewBeforeDays));
+    }
   }
 
   /** The certificate rotation function, created once per stack. */

@@ -5,6 +5,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { AuditTrail } from '../../lib/audit-trail';
 import { CertificateRotation } from '../../lib/rotation/certificate-rotation';
+import { RotationWorkflow } from '../../lib/rotation/rotation-workflow';
 import { expectNagClean, NO_BUNDLING, policyLines } from '../support/synth';
 
 const CA_KEY_ARN = 'arn:aws:kms:eu-west-1:123456789012:key/0b6e1c39-0000-4f4c-9e5a-aaaaaaaaaaa1';
@@ -50,7 +51,7 @@ describe('CertificateRotation', () => {
     expect(Object.values(functions)[0].Properties.VpcConfig).toBeUndefined();
   });
 
-  it('schedules renewal every third of the validity by default', () => {
+  it('without the workflow, schedules renewal every third of the validity', () => {
     template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
       SecretId: { Ref: Match.stringLikeRegexp('^apitls') },
       RotationLambdaARN: { 'Fn::GetAtt': [Match.stringLikeRegexp('^RotateCertificate'), 'Arn'] },
@@ -84,6 +85,8 @@ describe('CertificateRotation', () => {
         'kms:Encrypt,kms:Decrypt,kms:GenerateDataKey,kms:DescribeKey on {"Fn::GetAtt":["AuditKey","Arn"]}',
         `${rotate} on {"Ref":"apitls"}`,
         `${rotate} on {"Ref":"meshtls"}`,
+        'secretsmanager:TagResource on {"Ref":"apitls"}',
+        'secretsmanager:TagResource on {"Ref":"meshtls"}',
         'secretsmanager:GetRandomPassword on "*"',
         'secretsmanager:GetSecretValue,secretsmanager:DescribeSecret on {"Ref":"rotorca"}',
         `kms:Sign,kms:GetPublicKey on "${CA_KEY_ARN}"`,
@@ -91,6 +94,56 @@ describe('CertificateRotation', () => {
         `acm:ImportCertificate,acm:DescribeCertificate on "${ACM_ARN}"`,
       ].sort(),
     );
+  });
+
+  it('may tag its secrets only with the two validity tags the sweep renews by', () => {
+    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
+      (p) => p.Properties.PolicyDocument.Statement as Array<{ Action: unknown; Condition?: unknown }>,
+    );
+    const tagging = statements.filter((st) => st.Action === 'secretsmanager:TagResource');
+    expect(tagging).toHaveLength(2);
+    for (const st of tagging) {
+      expect(st.Condition).toEqual({
+        'ForAllValues:StringEquals': { 'aws:TagKeys': ['rotor:not-before', 'rotor:not-after'] },
+      });
+    }
+  });
+
+  it('with the rotation workflow, leaves renewal to the sweep: the function attached, no fixed schedule', () => {
+    const stack2 = new Stack(new App({ context: NO_BUNDLING }), 'Swept', {
+      env: { account: '123456789012', region: 'eu-west-1' },
+    });
+    const audit = new AuditTrail(stack2, 'Audit', { ingestCloudTrail: false });
+    const workflow = new RotationWorkflow(stack2, 'Rotation', { audit });
+    const secret = new secretsmanager.Secret(stack2, 'ApiTlsSecret');
+    new CertificateRotation(stack2, 'ApiTls', {
+      secret,
+      certificateAuthorityArn: PCA_ARN,
+      renewBeforeDays: 10,
+      workflow,
+      audit,
+    });
+    const t = Template.fromStack(stack2);
+    const [schedule] = Object.values(t.findResources('AWS::SecretsManager::RotationSchedule'));
+    expect(schedule.Properties.RotationRules).toBeUndefined();
+    expect(schedule.Properties.RotateImmediatelyOnUpdate).toBe(true);
+    expect(schedule.Properties.RotationLambdaARN).toEqual({
+      'Fn::GetAtt': [expect.stringMatching(/^RotateCertificate/), 'Arn'],
+    });
+    t.hasResourceProperties('AWS::SecretsManager::Secret', {
+      Tags: Match.arrayWith([
+        { Key: 'rotor:kind', Value: 'certificate' },
+        { Key: 'rotor:renew-before-days', Value: '10' },
+      ]),
+    });
+    expect(
+      () =>
+        new CertificateRotation(stack2, 'Bad', {
+          secret: new secretsmanager.Secret(stack2, 'Other'),
+          certificateAuthorityArn: PCA_ARN,
+          renewBeforeDays: 30,
+        }),
+    ).toThrow(/renewBeforeDays/);
   });
 
   it('refuses no issuer, two issuers, a CA record without its key, and a cadence past two thirds of the validity', () => {

@@ -241,6 +241,25 @@ describe('endRotation', () => {
     });
   });
 
+  it('tags when AWSCURRENT moved (the sweep counts from it), and not for a roll-back', async () => {
+    const tagged: Array<[string, Record<string, string>]> = [];
+    const d = {
+      ...deps(),
+      tagSecret: async (arn: string, tags: Record<string, string>) => void tagged.push([arn, tags]),
+    };
+    for (const result of ['rotated', 'rolled-back', 'consumers-failed'] as const) {
+      const began = await beginRotation({ input: { secretId: ARN }, executionId: `exec-${result}` }, d);
+      await endRotation(
+        { secretId: ARN, executionId: `exec-${result}`, reason: 'schedule', result, began },
+        d,
+      );
+    }
+    expect(tagged).toEqual([
+      [ARN, { 'rotor:rotated-at': '2026-11-24T08:00:00.000Z' }],
+      [ARN, { 'rotor:rotated-at': '2026-11-24T08:00:00.000Z' }],
+    ]);
+  });
+
   it('keeps one outcome per rotation when an execution rotates twice', async () => {
     const d = deps();
     for (const round of [1, 2]) {
