@@ -4,6 +4,7 @@ import { AuditTrail } from './audit-trail';
 import type { RotorConfig } from './config';
 import { Monitoring } from './monitoring/monitoring';
 import { Remediation } from './remediation/remediation';
+import { RotationSweep } from './rotation/rotation-sweep';
 import { RotationWorkflow } from './rotation/rotation-workflow';
 import { ManagedFingerprints } from './scanning/managed-fingerprints';
 import { SprawlScanner } from './scanning/scanner';
@@ -14,7 +15,7 @@ export interface RotorStackProps extends StackProps {
 }
 
 /**
- * Rotor in one stack: the audit trail, the rotation workflow, the scanner's fingerprints of managed secrets,
+ * Rotor in one stack: the audit trail, the rotation workflow and its daily sweep, the scanner's fingerprints of managed secrets,
  * the image and task definition scanners, remediation and monitoring. Secrets join with `ManagedSecret`
  * (`rotor: stack`).
  */
@@ -22,6 +23,7 @@ export class RotorStack extends Stack {
   readonly audit: AuditTrail;
   readonly fingerprints: ManagedFingerprints;
   readonly rotation: RotationWorkflow;
+  readonly sweep: RotationSweep;
   readonly scanner: SprawlScanner;
   readonly taskDefinitions: TaskDefinitionScan;
   readonly remediation: Remediation;
@@ -38,6 +40,7 @@ export class RotorStack extends Stack {
       audit: this.audit,
       fingerprintUpdater: this.fingerprints.updater.function,
     });
+    this.sweep = new RotationSweep(this, 'Sweep', { audit: this.audit, workflow: this.rotation });
     this.scanner = new SprawlScanner(this, 'Scanner', { audit: this.audit, fingerprints: this.fingerprints });
     this.taskDefinitions = new TaskDefinitionScan(this, 'TaskDefinitionScan', {
       audit: this.audit,
@@ -55,8 +58,8 @@ export class RotorStack extends Stack {
       functions: {
         'update-fingerprints': this.fingerprints.updater.function,
         'scan-task-definition': this.taskDefinitions.function.function,
+        'rotation-sweep': this.sweep.sweepFunction.function,
       },
-      watchSweep: false,
     });
     // The CLI finds the table through this output when no --table is given.
     new CfnOutput(this, 'AuditTableName', {

@@ -4,6 +4,11 @@ export const ROTATION_TAGS = {
   kind: 'rotor:kind',
   /** `single-user` or `alternating-users` for databases. */
   strategy: 'rotor:strategy',
+  /**
+   * When the rotation workflow last moved AWSCURRENT (ISO 8601), written by its End state: Secrets Manager's
+   * LastRotatedDate moves only for rotations it drives itself.
+   */
+  rotatedAt: 'rotor:rotated-at',
   /** Days between scheduled rotations (written by ManagedSecret); the daily sweep rotates a secret past it. */
   intervalDays: 'rotor:interval-days',
   /** ECS services declared as consumers, space-separated `cluster/service` (names or ARNs). */

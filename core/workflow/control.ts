@@ -32,6 +32,8 @@ export interface ControlDeps {
   readonly audit: AuditWriter;
   readonly clock: Clock;
   readonly lockTtlSeconds: number;
+  /** Tags the secret (TagResource): the End state records `rotor:rotated-at` for the sweep. */
+  readonly tagSecret?: (secretArn: string, tags: Readonly<Record<string, string>>) => Promise<void>;
 }
 
 /** What the workflow knows once it has begun: the secret, its kind, its rotation function and the token. */
@@ -179,6 +181,16 @@ export async function endRotation(
         ...(error ? { error } : {}),
       },
     });
+    if (
+      input.began &&
+      deps.tagSecret &&
+      (input.result === 'rotated' || input.result === 'consumers-failed')
+    ) {
+      // AWSCURRENT moved: the sweep counts the next interval from now (LastRotatedDate did not move).
+      await deps.tagSecret(input.began.secretArn, {
+        [ROTATION_TAGS.rotatedAt]: deps.clock.now().toISOString(),
+      });
+    }
   } finally {
     if (input.began) await deps.locks.release(rotationLockKey(input.began.secretArn), input.executionId);
   }

@@ -4,6 +4,7 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { z } from 'zod';
 import { DynamoDbAuditStore } from '../../adapters/dynamodb-audit-store';
 import { DynamoDbLockStore } from '../../adapters/dynamodb-lock-store';
+import { tagSecret } from '../../adapters/secrets-listing';
 import { secretsManagerStore } from '../../adapters/secrets-store';
 import { AuditWriter } from '../../core/audit/writer';
 import { systemClock } from '../../core/clock';
@@ -33,8 +34,9 @@ const env = readEnv(
 const logger = createLogger('rotation-control');
 const metrics = new Metrics({ namespace: 'Rotor', serviceName: 'rotation-control' });
 const dynamo = new DynamoDBClient({});
+const secrets = new SecretsManagerClient({});
 const deps = {
-  store: secretsManagerStore(new SecretsManagerClient({})),
+  store: secretsManagerStore(secrets),
   locks: new DynamoDbLockStore(env.LOCK_TABLE_NAME, dynamo),
   audit: new AuditWriter({
     store: new DynamoDbAuditStore(env.AUDIT_TABLE_NAME, dynamo),
@@ -43,6 +45,8 @@ const deps = {
   clock: systemClock,
   lockTtlSeconds: env.LOCK_TTL_SECONDS,
   ecs: ecsPort(new ECSClient({})),
+  tagSecret: (secretArn: string, tags: Readonly<Record<string, string>>) =>
+    tagSecret(secrets, secretArn, tags),
   rolloutTimeoutMs: env.CONSUMER_TIMEOUT_SECONDS * 1000,
 };
 

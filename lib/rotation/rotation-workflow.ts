@@ -9,6 +9,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { ROTATION_TAGS } from '../../core/contracts/rotation';
 import { LOCK_TABLE, WORKFLOW_ENV } from '../../core/contracts/workflow';
 import type { AuditTrail } from '../audit-trail';
 import { RotorFunction } from '../shared/rotor-function';
@@ -452,10 +453,16 @@ export class RotationWorkflow extends Construct {
 
   /** Lets the workflow rotate a secret: its control function may describe it. */
   addSecret(secret: secretsmanager.ISecret, rotationFunction: lambda.IFunction): void {
+    const arn = secret.secretFullArn ?? `${secret.secretArn}-??????`;
+    this.control.function.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['secretsmanager:DescribeSecret'], resources: [arn] }),
+    );
+    // End records when AWSCURRENT moved (rotor:rotated-at) for the sweep; that tag and no other.
     this.control.function.addToRolePolicy(
       new iam.PolicyStatement({
-        actions: ['secretsmanager:DescribeSecret'],
-        resources: [secret.secretFullArn ?? `${secret.secretArn}-??????`],
+        actions: ['secretsmanager:TagResource'],
+        resources: [arn],
+        conditions: { 'ForAllValues:StringEquals': { 'aws:TagKeys': [ROTATION_TAGS.rotatedAt] } },
       }),
     );
     this.addRotationFunction(rotationFunction);

@@ -61,7 +61,9 @@ describe('ManagedSecret', () => {
   });
 
   it('lets the schedule start only the rotation workflow', () => {
-    const schedule = Object.values(template.findResources('AWS::Scheduler::Schedule'))[0]!;
+    const schedule = Object.values(template.findResources('AWS::Scheduler::Schedule')).find(
+      (sch) => sch.Properties.ScheduleExpression === 'rate(30 days)',
+    )!;
     const roleId = schedule.Properties.Target.RoleArn['Fn::GetAtt'][0] as string;
     const lines = policyLines(template, roleId);
     expect(lines).toEqual([`states:StartExecution on {"Ref":"${machineId.replace(/[0-9A-F]{8}$/, '')}"}`]);

@@ -161,10 +161,21 @@ describe('RotationWorkflow', () => {
         'ecs:ListClusters,ecs:ListServices,ecs:DescribeServices,ecs:DescribeTaskDefinition',
         'ecs:UpdateService',
         'kms:Encrypt,kms:Decrypt,kms:GenerateDataKey,kms:DescribeKey',
-        // The two demo secrets, each its own statement.
+        // The two demo secrets, each its own statements: describe, and tag rotor:rotated-at only.
         'secretsmanager:DescribeSecret',
         'secretsmanager:DescribeSecret',
+        'secretsmanager:TagResource',
+        'secretsmanager:TagResource',
       ].sort(),
+    );
+    const tagging = policy.Properties.PolicyDocument.Statement.filter(
+      (st: { Action: string }) => st.Action === 'secretsmanager:TagResource',
+    );
+    expect(tagging[0].Condition).toEqual({
+      'ForAllValues:StringEquals': { 'aws:TagKeys': ['rotor:rotated-at'] },
+    });
+    expect(tagging.map((st: { Resource: unknown }) => JSON.stringify(st.Resource))).toEqual(
+      expect.arrayContaining([expect.stringContaining('LocalDemoOrdersDbSecret')]),
     );
   });
 });
