@@ -5,6 +5,7 @@ import { mergeStep } from '../../core/scanning/pipeline';
 import { SEVERITIES } from '../../core/scanning/types';
 import { createLogger } from '../shared/logger';
 import { rotorHandler } from '../shared/middleware';
+import { scanDetectors } from '../scan-resolve/managed-wiring';
 import { mergeDeps } from './merge-wiring';
 
 // Step 3: whiteouts merged per image, configs scanned, findings stored once, audited, leaks announced.
@@ -12,7 +13,9 @@ const logger = createLogger('scan-merge');
 const metrics = new Metrics({ namespace: 'Rotor', serviceName: 'scan-merge' });
 export const handler = rotorHandler({ logger, metrics }, async (event: MergeInput) => {
   logger.appendKeys({ repository: event.resolve.repository, digest: event.resolve.digest });
-  const out = await mergeStep(event, mergeDeps);
+  // The config is scanned with the same managed records and findings key as the layers of this scan.
+  const detector = await scanDetectors.detectorFor(event.resolve.rulesetVersion);
+  const out = await mergeStep(event, { ...mergeDeps, detector });
   logger.info('scan merged', {
     findings: out.findings,
     newFindings: out.newFindings,

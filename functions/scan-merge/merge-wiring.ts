@@ -6,7 +6,6 @@ import { AuditWriter } from '../../core/audit';
 import { systemClock } from '../../core/clock';
 import { AUDIT_ENV } from '../../core/contracts/audit-table';
 import { SCAN_ENV } from '../../core/contracts/scanning';
-import { createDetector } from '../../core/scanning/detect';
 import { readEnv } from '../shared/env';
 import { dynamo, layerStore, registryAccess } from '../scan-resolve/scan-wiring';
 import { eventBridgeLeakNotifier } from './leak-events';
@@ -19,7 +18,7 @@ const env = readEnv(
     [AUDIT_ENV.retentionDays]: z.coerce.number().int().positive().optional(),
   }),
 );
-/** Merge's dependencies, built once per cold start from its environment. */
+/** Merge's dependencies but the detector (per scan: see scanDetectors), built once per cold start. */
 export const mergeDeps = {
   blobs: registryAccess(),
   layers: layerStore,
@@ -29,6 +28,5 @@ export const mergeDeps = {
     retentionDays: env[AUDIT_ENV.retentionDays],
   }),
   leaks: eventBridgeLeakNotifier(new EventBridgeClient({}), env[SCAN_ENV.eventBusName]),
-  detector: createDetector(),
   clock: systemClock,
 };

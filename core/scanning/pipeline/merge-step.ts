@@ -112,21 +112,26 @@ export async function mergeStep(input: MergeInput, deps: MergeDeps): Promise<Mer
         ...(record.deletedBy ? { deletedInLayer: record.deletedBy } : {}),
       },
     });
+    const where = {
+      fingerprint: record.fingerprint,
+      ruleId: record.ruleId,
+      severity: record.severity,
+      registry: resolve.registry,
+      repository: resolve.repository,
+      targetDigest: resolve.digest,
+      imageDigest: record.imageDigest,
+      location: record.location,
+      deleted: record.deletedBy !== undefined,
+    };
     if (finding.managedSecret) {
       managedLeaks += 1;
       await deps.leaks.secretLeaked({
         secretId: finding.managedSecret.secretId,
         stage: finding.managedSecret.stage,
-        fingerprint: record.fingerprint,
-        ruleId: record.ruleId,
-        severity: record.severity,
-        registry: resolve.registry,
-        repository: resolve.repository,
-        targetDigest: resolve.digest,
-        imageDigest: record.imageDigest,
-        location: record.location,
-        deleted: record.deletedBy !== undefined,
+        ...where,
       });
+    } else {
+      await deps.leaks.secretFound?.(where);
     }
     await deps.findings.markAudited(record, deps.clock.now().toISOString());
   }

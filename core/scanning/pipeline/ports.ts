@@ -77,9 +77,15 @@ export interface SecretLeak {
   readonly deleted: boolean;
 }
 
-/** Tells remediation that a managed secret leaked (an EventBridge event in AWS). */
+/** A new finding that matches no managed secret: where it is, for people to act on. No value. */
+export type FoundSecret = Omit<SecretLeak, 'secretId' | 'stage'>;
+
+/** Tells remediation what the scan found (EventBridge events in AWS). */
 export interface LeakNotifier {
+  /** A managed secret leaked: remediation rotates it. */
   secretLeaked(leak: SecretLeak): Promise<void>;
+  /** A secret Rotor does not manage was found: people are told. */
+  secretFound?(found: FoundSecret): Promise<void>;
 }
 
 /** Appends audit records (AuditWriter). */

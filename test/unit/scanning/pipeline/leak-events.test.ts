@@ -37,6 +37,16 @@ describe('eventBridgeLeakNotifier', () => {
     ]);
   });
 
+  it('puts a Rotor Unmanaged Secret Found event for a secret Rotor does not manage', async () => {
+    eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e2' }] });
+    const { secretId: _secretId, stage: _stage, ...found } = leak;
+    await eventBridgeLeakNotifier(new EventBridgeClient({}), 'rotor-bus').secretFound!(found);
+    const [call] = eventBridge.commandCalls(PutEventsCommand);
+    expect(call!.args[0].input.Entries).toEqual([
+      expect.objectContaining({ DetailType: 'Rotor Unmanaged Secret Found', Detail: JSON.stringify(found) }),
+    ]);
+  });
+
   it('throws a retryable TransientError when EventBridge refuses the entry', async () => {
     eventBridge
       .on(PutEventsCommand)

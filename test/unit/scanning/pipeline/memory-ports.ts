@@ -6,6 +6,7 @@ import type {
   FindingsStore,
   LayerResultStore,
   LeakNotifier,
+  FoundSecret,
   SecretLeak,
   StoredLayerResult,
 } from '../../../../core/scanning/pipeline/ports';
@@ -68,8 +69,12 @@ export class RecordingAudit implements AuditAppender {
 /** Records leak notifications. */
 export class RecordingLeaks implements LeakNotifier {
   readonly leaks: SecretLeak[] = [];
+  readonly found: FoundSecret[] = [];
   async secretLeaked(leak: SecretLeak): Promise<void> {
     this.leaks.push(leak);
+  }
+  async secretFound(found: FoundSecret): Promise<void> {
+    this.found.push(found);
   }
 }
 

@@ -5,6 +5,9 @@ import { captureOutput, lambdaContext } from '../../../support/lambda-context';
 // The handler's wiring talks to DynamoDB, ECR and EventBridge: replaced, as is the step, whose output is set.
 let mockOutput: MergeOutput;
 jest.mock('../../../../functions/scan-merge/merge-wiring', () => ({ mergeDeps: {} }));
+jest.mock('../../../../functions/scan-resolve/managed-wiring', () => ({
+  scanDetectors: { detectorFor: async () => ({}) },
+}));
 jest.mock('../../../../core/scanning/pipeline', () => ({ mergeStep: jest.fn(async () => mockOutput) }));
 
 type Handler = (event: MergeInput, context: unknown) => Promise<MergeOutput>;

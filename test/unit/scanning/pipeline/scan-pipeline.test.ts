@@ -263,6 +263,23 @@ describe('mergeStep', () => {
     ).toHaveLength(1);
   });
 
+  it('tells people about each new finding that is no managed secret, once', async () => {
+    const image = await multiArch();
+    const ports = { ...freshPorts(), detector: managedFake('PLANTED-2', 'prod/shop-api') };
+    const { merge } = await runPipeline(image, ports);
+    expect(ports.leaks.found).toHaveLength(merge.newFindings - 1);
+    expect(ports.leaks.found[0]).toEqual(
+      expect.objectContaining({
+        repository: 'shop/api',
+        registry: REGISTRY,
+        fingerprint: expect.any(String),
+      }),
+    );
+    expect(ports.leaks.found[0]).not.toHaveProperty('secretId');
+    await runPipeline(image, ports);
+    expect(ports.leaks.found).toHaveLength(merge.newFindings - 1);
+  });
+
   it('reports a layer whose result is missing instead of failing the image', async () => {
     const image = await multiArch();
     const ports = freshPorts();
