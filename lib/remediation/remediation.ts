@@ -89,7 +89,7 @@ export class Remediation extends Construct {
             [
               `Rotor found a ${field('severity')} secret (${field('ruleId')}) that it does not manage,`,
               `in ${field('registry')}/${field('repository')}@${field('imageDigest')} at ${field('location')}`,
-              `(fingerprint ${field('fingerprint')}; deleted by a later layer: ${field('deleted')}, but still in the image).`,
+              `(fingerprint ${field('fingerprint')}; deleted by a later layer: ${field('deleted')}; a deleted file is still in the image).`,
               'Treat it as leaked: rotate it by hand now and rebuild the image without it.',
               'Then bring it under Rotor: keep it in Secrets Manager, read it in ECS through `secrets` (valueFrom),',
               "and add `new ManagedSecret(this, '<Name>', { rotor, secret, kind })` so that Rotor rotates it and",

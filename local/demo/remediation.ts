@@ -75,6 +75,24 @@ export async function remediationDemo(options: {
     },
   );
 
+  const found = options.events
+    .filter((e) => e.DetailType === SCANNER_EVENTS.secretFound)
+    .map((e) => deliver(e, { account: options.account, region: options.region }));
+  await reporter.step(
+    'announced the secrets Rotor does not manage, through the template’s rule (SNS)',
+    async () => {
+      const messages = found.flatMap((event) =>
+        rulesOf(options.stack.template)
+          .filter((rule) => matches(rule.pattern, event))
+          .flatMap((rule) => rule.targets.map((target) => String(targetInput(target, event)))),
+      );
+      return {
+        detail: `${messages.length} of ${found.length} unmanaged findings published (high and critical)`,
+        ...(messages[0] ? { block: wrap(messages[0]) } : {}),
+      };
+    },
+  );
+
   await reporter.step(`verified the audit chain of SECRET#${apiKey.name}`, async () => {
     const subject = `SECRET#${apiKey.name}`;
     const types: string[] = [];
@@ -83,4 +101,18 @@ export async function remediationDemo(options: {
     if (report.broken) throw new Error(report.broken.message);
     return { detail: `${report.records} records, intact: ${[...new Set(types)].join(', ')}` };
   });
+}
+
+/** A long notification, wrapped for a terminal. */
+function wrap(text: string, width = 100): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + word.length + 1 > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines.join('\n');
 }
