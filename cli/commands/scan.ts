@@ -10,6 +10,7 @@ import {
 import { BUILTIN_RULES, createDetector, parseUserRules, type Rule } from '../../core/scanning/detect';
 import { scanTarget, type ScanResult } from '../../core/scanning/image/scan';
 import { parseTarget } from '../../core/scanning/image/target';
+import { scanTaskDefinitionText, taskDefinitionFileOf } from '../../core/scanning/task-definition/cli';
 import { atLeast, toSarif, toTable } from '../../core/scanning/report';
 import { SEVERITIES, type Severity } from '../../core/scanning/types';
 import { version } from '../../package.json';
@@ -35,7 +36,7 @@ export function scanCommand(): Command {
     )
     .argument(
       '<target>',
-      'oci:<dir>[:tag], docker-archive:<file>, dir:<path>, or a registry reference host/repo:tag or host/repo@sha256:...',
+      'oci:<dir>[:tag], docker-archive:<file>, dir:<path>, ecs-task-definition:<file.json>, or a registry reference host/repo:tag or host/repo@sha256:...',
     )
     .addOption(
       new Option('--format <format>', 'how to report').choices(['table', 'json', 'sarif']).default('table'),
@@ -63,7 +64,8 @@ ECR registries (<account>.dkr.ecr.<region>.amazonaws.com) are authenticated with
 Examples:
   rotor scan dir:./build --fail-on high
   rotor scan docker-archive:app.tar --format sarif --output rotor.sarif
-  rotor scan 127.0.0.1:5000/shop/web:1.4 --insecure-registry`,
+  rotor scan 127.0.0.1:5000/shop/web:1.4 --insecure-registry
+  aws ecs describe-task-definition --task-definition web > td.json && rotor scan ecs-task-definition:td.json`,
     )
     .action(async (text: string, flags: ScanFlags) => {
       const result = await runScan(text, flags);
@@ -86,6 +88,12 @@ export async function runScan(
   text: string,
   flags: Pick<ScanFlags, 'insecureRegistry' | 'registryUsername' | 'rules' | 'concurrency' | 'progress'>,
 ): Promise<ScanResult> {
+  const rules: Rule[] = [
+    ...BUILTIN_RULES,
+    ...(flags.rules ? parseUserRules(readFileSync(flags.rules, 'utf8')) : []),
+  ];
+  const taskDefinitionFile = taskDefinitionFileOf(text);
+  if (taskDefinitionFile !== undefined) return scanTaskDefinitionFile(text, taskDefinitionFile, rules);
   let target;
   try {
     target = parseTarget(text);
@@ -94,10 +102,6 @@ export async function runScan(
   }
   if (!Number.isInteger(flags.concurrency) || flags.concurrency < 1)
     throw new UsageError('--concurrency must be a positive whole number');
-  const rules: Rule[] = [
-    ...BUILTIN_RULES,
-    ...(flags.rules ? parseUserRules(readFileSync(flags.rules, 'utf8')) : []),
-  ];
   const options: OpenTargetOptions = { insecure: Boolean(flags.insecureRegistry) };
   if (target.kind === 'registry') {
     const ecr = parseEcrRegistry(target.registry);
@@ -125,6 +129,33 @@ export async function runScan(
   } finally {
     bar.done();
   }
+}
+
+/** `ecs-task-definition:<file.json>`: a task definition's plaintext environment, as ECS would hold it. */
+function scanTaskDefinitionFile(target: string, file: string, rules: Rule[]): ScanResult {
+  const started = Date.now();
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+  }
+  const scan = scanTaskDefinitionText(text, { detector: createDetector({ rules }) });
+  return {
+    target,
+    findings: [...scan.findings],
+    errors: [],
+    stats: {
+      manifests: 0,
+      layers: 0,
+      layersCached: 0,
+      layersFailed: 0,
+      files: 1,
+      bytesCompressed: Buffer.byteLength(text),
+      bytesUncompressed: Buffer.byteLength(text),
+      durationMs: Date.now() - started,
+    },
+  };
 }
 
 function render(result: ScanResult, format: ScanFlags['format']): string {

@@ -68,4 +68,44 @@ describe('rotor scan (the installed command)', () => {
     const bad = await runCli(['scan', 'ftp://example']);
     expect(bad.code).toBe(2);
   });
+
+  it('scans a task definition file for plaintext secrets in its environment, naming the variable', async () => {
+    const password = `Pw${randomBytes(9).toString('base64url')}`;
+    const file = join(dir, '..', `td-${randomBytes(4).toString('hex')}.json`);
+    writeFileSync(
+      file,
+      JSON.stringify({
+        taskDefinition: {
+          taskDefinitionArn: 'arn:aws:ecs:eu-west-1:123456789012:task-definition/orders:7',
+          family: 'orders',
+          revision: 7,
+          containerDefinitions: [
+            {
+              name: 'app',
+              image: 'orders:1',
+              environment: [
+                { name: 'DB_PASSWORD', value: password },
+                { name: 'PORT', value: '8080' },
+              ],
+            },
+          ],
+        },
+      }),
+    );
+    const { code, stdout, stderr } = await runCli([
+      'scan',
+      `ecs-task-definition:${file}`,
+      '--format',
+      'json',
+    ]);
+    expect({ code, stderr }).toEqual({ code: 1, stderr: '' });
+    const report = JSON.parse(stdout) as { findings: Array<{ path: string; ruleId: string }> };
+    expect(report.findings).toHaveLength(1);
+    expect(JSON.stringify(report.findings[0])).toContain('DB_PASSWORD');
+    expect(stdout).not.toContain(password);
+    writeFileSync(file, '{"not": "a task definition"');
+    const broken = await runCli(['scan', `ecs-task-definition:${file}`]);
+    expect(broken.code).toBe(2);
+    expect(broken.stderr).toMatch(/^rotor: /);
+  });
 });
