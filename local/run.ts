@@ -6,6 +6,7 @@ import { databaseDemo } from './demo/database';
 import { apiKeyDemo } from './demo/api-key';
 import { remediationDemo } from './demo/remediation';
 import { scanDemo } from './demo/scan';
+import { sweepDemo } from './demo/sweep';
 import { startEcsStandIn } from './ecs';
 import { startEventBusStandIn } from './events';
 import { startRegistry, type RunningRegistry } from './registry';
@@ -208,6 +209,18 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
         lambdas,
         logicalId: stateMachineId(stack, 'Rotation'),
       },
+      audit: new DynamoDbAuditStore(auditTable, client),
+      account: LOCAL_ACCOUNT,
+      region: LOCAL_REGION,
+    });
+    await sweepDemo({
+      reporter,
+      sweep: stateMachineNamed(stack, 'Sweep', physical),
+      workflow: {
+        name: physical(stateMachineId(stack, 'Rotation')),
+        definition: stateMachineNamed(stack, 'Rotation', physical),
+      },
+      lambdas,
       audit: new DynamoDbAuditStore(auditTable, client),
       account: LOCAL_ACCOUNT,
       region: LOCAL_REGION,

@@ -355,9 +355,15 @@ describe('the rotation sweep, synthesized and run locally', () => {
 
   // Last: it appends to the sweep's chain, which the tests above read.
   it('finds nothing due on a second run the same day: the workflow recorded each rotation on its secret', async () => {
-    const again = await runStateMachine(sweepDefinition, {}, services, {
-      executionId: `arn:aws:states:${REGION}:${ACCOUNT}:execution:sweep:daily-2`,
-    });
+    const quiet = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    let again;
+    try {
+      again = await runStateMachine(sweepDefinition, {}, services, {
+        executionId: `arn:aws:states:${REGION}:${ACCOUNT}:execution:sweep:daily-2`,
+      });
+    } finally {
+      quiet.mockRestore();
+    }
     expect(again.status).toBe('SUCCEEDED');
     expect(again.output).toMatchObject({ plan: { batch: 1, dueTotal: 0, overdue: 0 } });
   });
