@@ -8,6 +8,10 @@
 //   SCAN_BENCH_SECRETLINT=1 set 0 to skip secretlint
 //   SCAN_BENCH_SECRETLINT_TIMEOUT_S=900
 //   SCAN_BENCH_KEEP=1       keep the temp folder (default: removed)
+//   SCAN_BENCH_WORKERS=n    worker threads of the DetectorPool rows (default: one a core)
+//   SCAN_BENCH_NULL=1       Rotor rows with a detector that reads every byte and finds nothing (the walk alone)
+// Rotor runs twice a round: detection in the calling thread (the scan-layer Lambda) and in worker threads
+// (DetectorPool, for the CLI). Detection alone, without gunzip: bench/scan/detect-profile.ts.
 // Every measurement runs in a fresh process (bench/scan/worker.ts), so its peak RSS is its own.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -27,7 +31,10 @@ const SECRETLINT_TIMEOUT_S = Number(process.env.SCAN_BENCH_SECRETLINT_TIMEOUT_S 
 
 const TSX = join(__dirname, '..', '..', 'node_modules', '.bin', 'tsx');
 
-function worker(mode: 'floor' | 'floor-sha256' | 'rotor' | 'rotor-dir', dir: string): Promise<WorkerResult> {
+function worker(
+  mode: 'floor' | 'floor-sha256' | 'rotor' | 'rotor-pool' | 'rotor-dir',
+  dir: string,
+): Promise<WorkerResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(TSX, [join(__dirname, 'worker.ts'), mode, dir, String(CONCURRENCY)], {
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -89,20 +96,24 @@ async function run(work: string): Promise<void> {
 
   const dir = image.dir;
   // Interleaved rounds, the fastest of each kept: on a shared machine the slow runs are other people's work.
-  const runs: Record<'floor' | 'floor-sha256' | 'rotor', WorkerResult[]> = {
+  const runs: Record<'floor' | 'floor-sha256' | 'rotor' | 'rotor-pool', WorkerResult[]> = {
     floor: [],
     'floor-sha256': [],
     rotor: [],
+    'rotor-pool': [],
   };
   for (let round = 0; round < RUNS; round++) {
-    for (const mode of ['floor', 'rotor', 'floor-sha256'] as const) runs[mode].push(await worker(mode, dir));
+    for (const mode of ['floor', 'rotor-pool', 'floor-sha256', 'rotor'] as const)
+      runs[mode].push(await worker(mode, dir));
   }
   const fastest = (results: WorkerResult[]) => results.reduce((a, b) => (b.ms < a.ms ? b : a));
   const floor = fastest(runs.floor);
   const rotor = fastest(runs.rotor);
+  const pooled = fastest(runs['rotor-pool']);
   const floorSha = fastest(runs['floor-sha256']);
   const floorMs = floor.ms;
-  const rotorScore = score(image.truth, rotor.findings ?? []);
+  const rotorScore = score(image.truth, pooled.findings ?? []);
+  const inThreadScore = score(image.truth, rotor.findings ?? []);
 
   let secretlint: Awaited<ReturnType<typeof runSecretlint>> | undefined;
   let extractMs = 0;
@@ -153,11 +164,19 @@ async function run(work: string): Promise<void> {
       floorSha.maxRssMb.toFixed(0),
     ],
     [
-      'Rotor `scanTarget` (BUILTIN_RULES)',
-      fmtS(rotor.ms),
-      (rotor.ms / floorMs).toFixed(2),
+      'Rotor `scanTarget`, detection in worker threads (`DetectorPool`, as the CLI)',
+      fmtS(pooled.ms),
+      (pooled.ms / floorMs).toFixed(2),
       `${rotorScore.hits.length}/${n}`,
       String(rotorScore.extra.length),
+      pooled.maxRssMb.toFixed(0),
+    ],
+    [
+      'Rotor `scanTarget`, detection in the calling thread (as the scan-layer Lambda)',
+      fmtS(rotor.ms),
+      (rotor.ms / floorMs).toFixed(2),
+      `${inThreadScore.hits.length}/${n}`,
+      String(inThreadScore.extra.length),
       rotor.maxRssMb.toFixed(0),
     ],
   ];
@@ -183,10 +202,10 @@ async function run(work: string): Promise<void> {
   }
   const times = (mode: keyof typeof runs) => runs[mode].map((r) => fmtS(r.ms)).join(', ');
   console.log(
-    `\nruns (s; the fastest of each is in the table): floor ${times('floor')}; rotor ${times('rotor')}; floor+sha256 ${times('floor-sha256')}${slTimes ? `; secretlint ${slTimes}; rotor dir: ${rotorDirTimes}` : ''}. Concurrency ${CONCURRENCY} layers.`,
+    `\nruns (s; the fastest of each is in the table): floor ${times('floor')}; rotor (pool) ${times('rotor-pool')}; rotor (in-thread) ${times('rotor')}; floor+sha256 ${times('floor-sha256')}${slTimes ? `; secretlint ${slTimes}; rotor dir: ${rotorDirTimes}` : ''}. Concurrency ${CONCURRENCY} layers.`,
   );
   console.log(
-    `Rotor read ${rotor.files} files, ${mib(rotor.bytesUncompressed)} MiB, ${rotor.errors} scan problems; floor read ${floor.files} files, ${mib(floor.bytesUncompressed)} MiB`,
+    `Rotor read ${pooled.files} files, ${mib(pooled.bytesUncompressed)} MiB, ${pooled.errors} scan problems; floor read ${floor.files} files, ${mib(floor.bytesUncompressed)} MiB`,
   );
   if (secretlint)
     console.log(
@@ -205,7 +224,7 @@ async function run(work: string): Promise<void> {
     console.log(`  ${item.kind} (${item.context}, ${item.path}:${item.line}) | ${inRotor} | ${inSl}`);
   }
   const rules = (found: readonly Located[]) => [...new Set(found.map((f) => f.ruleId))].sort().join(', ');
-  console.log(`\nRotor rules that fired: ${rules(rotor.findings ?? [])}`);
+  console.log(`\nRotor rules that fired: ${rules(pooled.findings ?? [])}`);
   if (rotorScore.extra.length > 0)
     console.log(`Rotor findings on no planted secret: ${summarise(rotorScore.extra)}`);
   if (secretlint && slScore) {

@@ -1,5 +1,7 @@
-// One measurement in a fresh process, so peak memory (maxRSS) is its own: `floor`, `floor-sha256` or
-// `rotor` over the OCI layout in argv[3] (or `rotor-dir` over a folder), `concurrency` layers at once. Prints one JSON line: wall time of the
+// One measurement in a fresh process, so peak memory (maxRSS) is its own: `floor`, `floor-sha256`, `rotor`
+// (detection in the calling thread, as the scan-layer Lambda runs it) or `rotor-pool` (detection in worker
+// threads, as the CLI runs it) over the OCI layout in argv[3] (or `rotor-dir` over a folder, with the pool),
+// `concurrency` layers at once. Prints one JSON line: wall time of the
 // work (process start-up excluded), maxRSS, bytes and files read, and for rotor the findings' rule, path
 // and line (never excerpts: they are censored anyway, but the report needs no more).
 import { createHash } from 'node:crypto';
@@ -10,6 +12,7 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { extract } from 'tar-stream';
+import { DetectorPool } from '../../adapters/detector-pool';
 import { openTarget } from '../../adapters/registry/open-target';
 import { createDetector } from '../../core/scanning/detect';
 import { scanTarget } from '../../core/scanning/image';
@@ -74,12 +77,25 @@ async function floor(
 async function rotor(
   target: ReturnType<typeof parseTarget>,
   concurrency: number,
+  pooled: boolean,
 ): Promise<Omit<WorkerResult, 'ms' | 'maxRssMb'>> {
+  const workers = process.env.SCAN_BENCH_WORKERS;
+  const pool = pooled
+    ? DetectorPool.start(workers === undefined ? {} : { workers: Number(workers) })
+    : undefined;
+  // SCAN_BENCH_NULL=1: a detector that reads every byte and finds nothing, to measure the walk alone.
+  const nothing = {
+    async scanFile(file: { chunks: AsyncIterable<Uint8Array> }) {
+      for await (const _chunk of file.chunks);
+      return [];
+    },
+    scanText: () => [],
+  };
   const result = await scanTarget(target, {
-    detector: createDetector(),
+    detector: process.env.SCAN_BENCH_NULL === '1' ? nothing : (pool ?? createDetector()),
     source: await openTarget(target),
     concurrency,
-  });
+  }).finally(() => pool?.close());
   return {
     bytesUncompressed: result.stats.bytesUncompressed,
     files: result.stats.files,
@@ -97,8 +113,12 @@ async function main(): Promise<void> {
   const concurrency = Number(concurrencyText ?? 3);
   const started = performance.now();
   const work =
-    mode === 'rotor' || mode === 'rotor-dir'
-      ? await rotor(parseTarget(`${mode === 'rotor' ? 'oci' : 'dir'}:${dir}`), concurrency)
+    mode === 'rotor' || mode === 'rotor-pool' || mode === 'rotor-dir'
+      ? await rotor(
+          parseTarget(`${mode === 'rotor-dir' ? 'dir' : 'oci'}:${dir}`),
+          concurrency,
+          mode !== 'rotor',
+        )
       : await floor(dir!, concurrency, mode === 'floor-sha256');
   const ms = performance.now() - started;
   const result: WorkerResult = { ms, maxRssMb: process.resourceUsage().maxRSS / 1024, ...work };

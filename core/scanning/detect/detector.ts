@@ -50,9 +50,27 @@ export function createDetector(options: DetectorOptions = {}): Detector {
       context: { maxLength: managed.maxLength },
     });
   }
+  // Anchored rules need where their keywords occur: the automaton's pass gives it. The other rules need only
+  // whether one occurs: the automaton answers that too, except for keywords of one or two characters (`:`,
+  // `nd`), which would make it report an occurrence every few characters; a native search finds those at once.
+  const ascii = (k: string) => [...k].every((ch) => ch.charCodeAt(0) < 128);
+  const anchored = (r: (typeof rules)[number]) => r.sticky !== undefined && r.rule.keywords.every(ascii);
+  const automaton = (k: string) => ascii(k) && k.length > 2;
+  const prefilter = new KeywordPrefilter(
+    rules.flatMap((r) => (anchored(r) ? r.rule.keywords : r.rule.keywords.filter(automaton))),
+  );
+  const keywords = rules.map((r) =>
+    anchored(r)
+      ? { ids: r.rule.keywords.map((k) => prefilter.idOf(k)) }
+      : {
+          ids: r.rule.keywords.filter(automaton).map((k) => prefilter.idOf(k)),
+          present: r.rule.keywords.filter((k) => !automaton(k)).map((k) => k.toLowerCase()),
+        },
+  );
   const core: DetectorCore = {
     rules,
-    prefilter: new KeywordPrefilter(rules.flatMap((r) => r.rule.keywords)),
+    prefilter,
+    keywords,
     managed,
     fingerprintKey: options.fingerprintKey ?? DEFAULT_FINGERPRINT_KEY,
     windowChars,

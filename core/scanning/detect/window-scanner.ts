@@ -10,6 +10,12 @@ import { excerptAround } from './redact';
 export interface DetectorCore {
   readonly rules: readonly CompiledRule[];
   readonly prefilter: KeywordPrefilter;
+  /**
+   * Per rule (by order): the prefilter ids of its keywords, and for a rule that is not anchored, its keywords
+   * the prefilter does not hold (lowercase; short or non-ASCII), found with a plain search. A rule with
+   * `present` runs when any of its keywords occurs in the window; an anchored one at its keywords' positions.
+   */
+  readonly keywords: ReadonlyArray<{ readonly ids: readonly number[]; readonly present?: readonly string[] }>;
   readonly managed?: ManagedSecretIndex;
   readonly fingerprintKey: string | Uint8Array;
   readonly windowChars: number;
@@ -23,6 +29,12 @@ interface Candidate {
   readonly order: number;
   readonly finding: Finding;
 }
+
+/** Any character above U+00FF. */
+const WIDE = /[\u0100-\uffff]/;
+
+/** A match found in a window, before its line and column are known. */
+type Pending = Omit<Candidate, 'finding'> & { make: (line: number, column: number) => Finding };
 
 export const MANAGED_RULE_ID = 'managed-secret';
 const MANAGED_PRIORITY = 1000;
@@ -84,12 +96,24 @@ export class WindowScanner {
     const text = flatten(
       final || this.#buf.length === to + TAIL_CHARS ? this.#buf : this.#buf.slice(0, to + TAIL_CHARS),
     );
-    const found: Array<Omit<Candidate, 'finding'> & { make: (line: number, column: number) => Finding }> = [];
+    const found: Pending[] = [];
 
-    const keywords = this.core.prefilter.present(text);
+    const hits = this.core.prefilter.occurrences(text, 0, text.length, from, to);
+    let lower: string | undefined;
     for (const compiled of this.#activeRules) {
-      if (!compiled.rule.keywords.some((k) => keywords.has(k))) continue;
-      this.#runRule(compiled, text, from, to, found);
+      const keywords = this.core.keywords[compiled.order]!;
+      if (keywords.present === undefined) {
+        const at = keywordPositions(keywords.ids, hits.positions);
+        if (at !== undefined) this.#runAnchored(compiled, compiled.sticky!, at, text, from, to, found);
+        continue;
+      }
+      if (keywords.ids.some((id) => hits.positions[id] !== undefined)) {
+        this.#runRule(compiled, text, from, to, found);
+        continue;
+      }
+      if (keywords.present.length === 0) continue;
+      lower ??= text.toLowerCase();
+      if (keywords.present.some((k) => lower!.includes(k))) this.#runRule(compiled, text, from, to, found);
     }
     if (this.core.managed !== undefined && this.core.managed.size > 0) {
       for (const m of this.core.managed.find(text, from, to, final)) {
@@ -130,58 +154,132 @@ export class WindowScanner {
       }
     }
 
-    // Advance the line counter over the owned part, then keep LEAD_CHARS of it for the next window.
-    line = this.#line;
-    lastNewline = this.#lastNewline;
-    for (let nl = text.indexOf('\n', from); nl !== -1 && nl < to; nl = text.indexOf('\n', nl + 1)) {
-      line++;
-      lastNewline = this.#base + nl;
+    // Advance the line counter over the owned part (the prefilter's pass counted its newlines), then keep
+    // LEAD_CHARS of it for the next window.
+    // A character above U+00FF whose low byte is 0x0A would pass for a newline in that count: such texts
+    // (V8 stores them two bytes a character; the test is instant on the others) are counted here instead.
+    let newlines = hits.newlines;
+    if (WIDE.test(text)) {
+      newlines = 0;
+      for (let nl = text.indexOf('\n', from); nl !== -1 && nl < to; nl = text.indexOf('\n', nl + 1))
+        newlines++;
     }
-    this.#line = line;
-    this.#lastNewline = lastNewline;
+    this.#line += newlines;
+    if (newlines > 0) this.#lastNewline = this.#base + text.lastIndexOf('\n', to - 1);
     const keepFrom = Math.max(0, to - LEAD_CHARS);
     this.#buf = final ? '' : this.#buf.slice(keepFrom);
     this.#base += keepFrom;
     this.#ownedFrom = to - keepFrom;
   }
 
-  #runRule(
+  #runRule(compiled: CompiledRule, text: string, from: number, to: number, found: Pending[]): void {
+    const regex = compiled.regex;
+    regex.lastIndex = Math.max(from, this.#resume[compiled.order]! - this.#base);
+    for (let m = regex.exec(text); m !== null && m.index < to; m = regex.exec(text)) {
+      regex.lastIndex = this.#accept(compiled, m, text, found);
+    }
+  }
+
+  /**
+   * The same matches as #runRule, for a rule whose every match starts within its anchor of a keyword: the
+   * pattern is tried (sticky) only at those positions, in ascending order, each position at most once. A
+   * search finds the leftmost match, which starts at one of these positions, and a sticky match there is the
+   * same match; so the findings are identical while the cost follows the keywords, not the window's length.
+   */
+  #runAnchored(
     compiled: CompiledRule,
+    sticky: RegExp,
+    keywordsAt: ArrayLike<number>,
     text: string,
     from: number,
     to: number,
-    found: Array<Omit<Candidate, 'finding'> & { make: (line: number, column: number) => Finding }>,
+    found: Pending[],
   ): void {
-    const { rule, regex } = compiled;
-    regex.lastIndex = Math.max(from, this.#resume[compiled.order]! - this.#base);
-    for (let m = regex.exec(text); m !== null && m.index < to; m = regex.exec(text)) {
-      const matchEnd = m.index + Math.max(m[0].length, 1);
-      regex.lastIndex = matchEnd;
-      this.#resume[compiled.order] = this.#base + matchEnd;
-      const secret = m[rule.secretGroup];
-      if (secret === undefined || !acceptsSecret(rule, secret, m)) continue;
-      const start = secretOffset(m, rule.secretGroup);
-      const severity: Severity = rule.severity;
-      found.push({
-        start: this.#base + start,
-        end: this.#base + start + secret.length,
-        priority: compiled.priority,
-        order: compiled.order,
-        make: (line, column) => ({
-          ruleId: rule.id,
-          title: rule.title,
-          severity,
-          location: { ...this.location, line, column },
-          excerpt: excerptAround(text, start, start + secret.length, secret),
-          fingerprint: findingFingerprint(
-            this.core.fingerprintKey,
-            rule.id,
-            canonicalSecret(rule.kind, secret),
-          ),
-        }),
-      });
+    const { from: lead, to: lag } = compiled.rule.anchor!;
+    const first = compiled.firstChars;
+    let next = Math.max(from, this.#resume[compiled.order]! - this.#base);
+    for (let k = 0; k < keywordsAt.length; k++) {
+      const q = keywordsAt[k]!;
+      const last = Math.min(q + lag, to - 1);
+      for (let p = Math.max(q + lead, next); p <= last; p = Math.max(p + 1, next)) {
+        if (first !== undefined) {
+          const c = text.charCodeAt(p);
+          if (c < 128 && first[c] === 0) {
+            next = p + 1;
+            continue;
+          }
+        }
+        sticky.lastIndex = p;
+        const m = sticky.exec(text);
+        next = m === null ? p + 1 : this.#accept(compiled, m, text, found);
+      }
     }
   }
+
+  /** The same match with group offsets (the `d` flag), found again at its position. */
+  #locate(compiled: CompiledRule, m: RegExpExecArray, text: string): RegExpExecArray {
+    if (compiled.rule.secretGroup === 0) return m;
+    compiled.located.lastIndex = m.index;
+    return compiled.located.exec(text) ?? m;
+  }
+
+  /** Records a match (if its secret passes the rule's filters); returns where the next search starts. */
+  #accept(compiled: CompiledRule, m: RegExpExecArray, text: string, found: Pending[]): number {
+    const rule = compiled.rule;
+    const matchEnd = m.index + Math.max(m[0].length, 1);
+    this.#resume[compiled.order] = this.#base + matchEnd;
+    const secret = m[rule.secretGroup];
+    if (secret === undefined || !acceptsSecret(rule, secret, m)) return matchEnd;
+    const start = secretOffset(this.#locate(compiled, m, text), rule.secretGroup);
+    const severity: Severity = rule.severity;
+    found.push({
+      start: this.#base + start,
+      end: this.#base + start + secret.length,
+      priority: compiled.priority,
+      order: compiled.order,
+      make: (line, column) => ({
+        ruleId: rule.id,
+        title: rule.title,
+        severity,
+        location: { ...this.location, line, column },
+        excerpt: excerptAround(text, start, start + secret.length, secret),
+        fingerprint: findingFingerprint(
+          this.core.fingerprintKey,
+          rule.id,
+          canonicalSecret(rule.kind, secret),
+        ),
+      }),
+    });
+    return matchEnd;
+  }
+}
+
+/** The ascending start positions of any of these keywords; undefined when none occurs. */
+function keywordPositions(
+  ids: readonly number[],
+  positions: ReadonlyArray<readonly number[] | undefined>,
+): ArrayLike<number> | undefined {
+  let single: readonly number[] | undefined;
+  let total = 0;
+  let lists = 0;
+  for (const id of ids) {
+    const list = positions[id];
+    if (list === undefined) continue;
+    single = list;
+    total += list.length;
+    lists++;
+  }
+  if (lists <= 1) return single;
+  // Several keywords: one typed array, sorted natively (numeric order, no comparator call).
+  const merged = new Int32Array(total);
+  let at = 0;
+  for (const id of ids) {
+    const list = positions[id];
+    if (list === undefined) continue;
+    merged.set(list, at);
+    at += list.length;
+  }
+  return merged.sort();
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { FileLocation, Finding } from '../types';
 import { DetectorFailedError, FileLimitExceededError } from './errors';
 import { archiveKind, scanNestedArchive } from './nested-archive';
+import { isDeferring } from './ports';
 import { peek } from './streams';
 import { drain } from './tar-walk';
 import type { WalkContext } from './walk-context';
@@ -48,15 +49,7 @@ async function detect(
 ): Promise<Finding[]> {
   const reader = new BoundedReader(source, ctx.limits.maxFileBytes);
   ctx.countFile();
-  let findings: Finding[];
-  try {
-    findings = await ctx.detector.scanFile({
-      location,
-      ...(size === undefined ? {} : { size }),
-      chunks: reader,
-    });
-  } catch (cause) {
-    if (reader.sourceError !== undefined) throw reader.sourceError;
+  const failed = (cause: unknown): Finding[] => {
     ctx.report(
       new DetectorFailedError(`the detector failed on ${describe(location)}`, {
         cause,
@@ -65,6 +58,21 @@ async function detect(
       location,
     );
     return [];
+  };
+  const file = { location, ...(size === undefined ? {} : { size }), chunks: reader };
+  let findings: Finding[];
+  try {
+    if (ctx.later !== undefined && isDeferring(ctx.detector)) {
+      // The detector answers later: the walk goes on, and the findings join the others in walk order.
+      const submitted = await ctx.detector.submitFile(file);
+      ctx.later.add(submitted.findings.catch(failed));
+      findings = [];
+    } else {
+      findings = await ctx.detector.scanFile(file);
+    }
+  } catch (cause) {
+    if (reader.sourceError !== undefined) throw reader.sourceError;
+    return failed(cause);
   }
   if (reader.sourceError !== undefined) throw reader.sourceError;
   if (reader.exceeded) {

@@ -6,6 +6,8 @@ import type { Descriptor } from './manifest';
 import { normalizeEntryPath, parseWhiteout } from './paths';
 import type { BlobSource, LayerScan } from './ports';
 import { decompress, verifyDigest } from './streams';
+import { OrderedFindings } from './ordered-findings';
+import { isDeferring } from './ports';
 import { walkTar } from './tar-walk';
 import type { WalkContext } from './walk-context';
 
@@ -26,7 +28,7 @@ export type LayerProgress = (compressedBytes: number, uncompressedBytes: number)
  * returned for the result.
  */
 export async function scanLayer(
-  ctx: WalkContext,
+  walk: WalkContext,
   source: BlobSource,
   layer: Descriptor,
   onBytes: LayerProgress,
@@ -39,7 +41,10 @@ export async function scanLayer(
   let files = 0;
   let compressedBytes = 0;
   let uncompressedBytes = 0;
-  const limit = ctx.limits.maxLayerBytes;
+  const limit = walk.limits.maxLayerBytes;
+  // With a detector that answers later, files are handed over as the tar streams and answered in the order walked.
+  const later = isDeferring(walk.detector) ? new OrderedFindings() : undefined;
+  const ctx: WalkContext = later === undefined ? walk : { ...walk, later };
 
   async function* countUncompressed(stream: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
     for await (const chunk of stream) {
@@ -92,6 +97,7 @@ export async function scanLayer(
             },
           );
   }
+  if (later !== undefined) findings.push(...(await later.all()));
   const kept = error instanceof DigestMismatchError ? [] : findings;
   return {
     scan: { digest, findings: kept, whiteouts, opaqueDirs, files, compressedBytes, uncompressedBytes },

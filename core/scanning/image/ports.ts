@@ -1,4 +1,4 @@
-import type { Finding } from '../types';
+import type { Detector, Finding, ScanFile } from '../types';
 
 /**
  * The ports the image scanner needs. Core does no I/O of its own: adapters/registry/ implements these over
@@ -68,4 +68,28 @@ export interface LayerScan {
 export interface LayerCache {
   get(digest: string, rulesetVersion: string): Promise<LayerScan | undefined>;
   put(digest: string, rulesetVersion: string, scan: LayerScan): Promise<void>;
+}
+
+/** A file handed to a DeferringDetector: its findings come later. */
+export interface SubmittedFile {
+  /** Rejects when the detector failed on the file (recorded as a DetectorFailedError, like scanFile's). */
+  readonly findings: Promise<Finding[]>;
+}
+
+/**
+ * A detector that takes a file's bytes now and answers later (a pool of worker threads): a layer walk hands
+ * it a file and goes on to the next while the findings are computed elsewhere. Findings are still reported
+ * in walk order, so the result equals that of `scanFile` one file at a time.
+ */
+export interface DeferringDetector extends Detector {
+  /**
+   * Reads the file's chunks to their end (or as far as it needs: a binary stops early), then returns. Errors
+   * of the chunks themselves are thrown here.
+   */
+  submitFile(file: ScanFile): Promise<SubmittedFile>;
+}
+
+/** Whether the detector can take files without waiting for their findings. */
+export function isDeferring(detector: Detector): detector is DeferringDetector {
+  return typeof (detector as Partial<DeferringDetector>).submitFile === 'function';
 }

@@ -7,7 +7,8 @@ import { describe, scanFileEntry } from './file-scan';
 import { scanLayer } from './layer';
 import { DEFAULT_LIMITS, type ScanLimits } from './limits';
 import { isScannableLayer } from './manifest';
-import type { BlobSource, FileTreeSource, LayerCache, LayerScan } from './ports';
+import { OrderedFindings } from './ordered-findings';
+import { isDeferring, type BlobSource, type FileTreeSource, type LayerCache, type LayerScan } from './ports';
 import { resolveImages, type ResolvedImage } from './resolve';
 import { sha256Digest } from './streams';
 import type { Target } from './target';
@@ -129,11 +130,13 @@ type PartialResult = { findings: Finding[]; stats: Omit<ScanStats, 'files' | 'du
 
 async function scanTree(
   tree: FileTreeSource,
-  ctx: WalkContext,
+  walk: WalkContext,
   target: Target,
   errors: ScanProblem[],
 ): Promise<PartialResult> {
   const findings: Finding[] = [];
+  const later = isDeferring(walk.detector) ? new OrderedFindings() : undefined;
+  const ctx: WalkContext = later === undefined ? walk : { ...walk, later };
   let bytes = 0;
   for await (const file of tree.files()) {
     const location: FileLocation = { target: target.text, path: file.path };
@@ -144,6 +147,7 @@ async function scanTree(
       errors.push(problem(asRotorError(error, `could not read ${describe(location)}`), location));
     }
   }
+  if (later !== undefined) findings.push(...(await later.all()));
   return {
     findings,
     stats: {

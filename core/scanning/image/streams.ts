@@ -133,9 +133,12 @@ export function sniffCompression(head: Uint8Array, what: string): Compression {
   return 'none';
 }
 
+/** Output chunk of the decompressors: 64 KiB, not zlib's 16 KiB, so each layer byte costs fewer hand-offs. */
+const DECOMPRESSED_CHUNK = 64 * 1024;
+
 /**
  * Decompresses a stream by its magic bytes (gzip, zstd or none), streaming: memory stays at zlib's window
- * and its 16 KiB output chunks. Decompression errors (bad data, a truncated stream) become CorruptLayerError.
+ * and its 64 KiB output chunks. Decompression errors (bad data, a truncated stream) become CorruptLayerError.
  */
 export async function decompress(
   source: AsyncIterable<Uint8Array>,
@@ -144,10 +147,15 @@ export async function decompress(
   const { head, rest } = await peek(source, 6);
   const compression = sniffCompression(head, what);
   if (compression === 'none') return rest;
-  return throughTransform(rest, compression === 'gzip' ? createGunzip() : createZstdDecompress(), (cause) =>
-    cause instanceof DigestMismatchError
-      ? cause
-      : new CorruptLayerError(`${what}: ${compression} data is corrupt or truncated`, { cause }),
+  return throughTransform(
+    rest,
+    compression === 'gzip'
+      ? createGunzip({ chunkSize: DECOMPRESSED_CHUNK })
+      : createZstdDecompress({ chunkSize: DECOMPRESSED_CHUNK }),
+    (cause) =>
+      cause instanceof DigestMismatchError
+        ? cause
+        : new CorruptLayerError(`${what}: ${compression} data is corrupt or truncated`, { cause }),
   );
 }
 

@@ -1,6 +1,7 @@
 import type { RotorError } from '../../errors';
 import type { Detector, FileLocation } from '../types';
 import type { ScanLimits } from './limits';
+import type { OrderedFindings } from './ordered-findings';
 
 /** Where a problem happened, as far as it is known. */
 export type ProblemLocation = Partial<Omit<FileLocation, 'target'>>;
@@ -13,4 +14,9 @@ export interface WalkContext {
   report(error: RotorError, where: ProblemLocation): void;
   /** Counts a file handed to the detector. */
   countFile(): void;
+  /**
+   * Where findings go when the detector answers later (a DeferringDetector): the file's entry then returns no
+   * findings itself, and the walk's owner takes them from here, in walk order, at its end.
+   */
+  readonly later?: OrderedFindings;
 }

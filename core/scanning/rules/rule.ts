@@ -52,6 +52,17 @@ export interface Rule {
   readonly allow?: readonly (RegExp | SecretCheck)[];
   /** Only files (and texts) whose location path matches, e.g. `/(^|\/)\.npmrc$/`. @default every path */
   readonly paths?: RegExp;
+  /**
+   * Where every match starts relative to an occurrence of one of the keywords: at least `from` and at most
+   * `to` characters after the keyword's first character (negative: before it). With it, the detector tries
+   * the pattern only at those positions (a sticky match at each) instead of searching the whole window, which
+   * makes the rule's cost follow its keywords' occurrences rather than the text's length. It must hold for
+   * every match the pattern can make, not only for secrets (the catalog test checks it); `from` is at least
+   * -MAX_MATCH_CHARS and `to` at most LEAD_CHARS. `first`, when given, lists every character a match can
+   * start with (both cases if the pattern ignores case), so that other positions are not even tried.
+   * @default none: the whole window is searched
+   */
+  readonly anchor?: { readonly from: number; readonly to: number; readonly first?: string };
   /** Which rule wins when two find the same secret: higher wins. @default by kind (generic lowest) */
   readonly priority?: number;
   readonly samples: {

@@ -10,6 +10,7 @@ const uuid = () => [8, 4, 4, 4, 12].map((n) => rand(HEX, n)).join('-');
 export const CLOUD_RULES: Rule[] = [
   {
     id: 'aws-access-key-id',
+    anchor: { from: 0, to: 0 },
     title: 'AWS access key id',
     kind: 'cloud',
     severity: 'high',
@@ -28,6 +29,7 @@ export const CLOUD_RULES: Rule[] = [
   },
   {
     id: 'aws-secret-access-key',
+    anchor: { from: -4, to: 0, first: 'aAsS' },
     title: 'AWS secret access key',
     kind: 'cloud',
     severity: 'critical',
@@ -53,6 +55,7 @@ export const CLOUD_RULES: Rule[] = [
   },
   {
     id: 'aws-secret-access-key-near-id',
+    anchor: { from: 0, to: 0 },
     title: 'AWS secret access key (next to its key id)',
     kind: 'cloud',
     severity: 'critical',
@@ -73,10 +76,11 @@ export const CLOUD_RULES: Rule[] = [
   },
   {
     id: 'aws-session-token',
+    anchor: { from: -4, to: 0, first: 'aAsS' },
     title: 'AWS session token',
     kind: 'cloud',
     severity: 'high',
-    keywords: ['session_token', 'sessiontoken', 'session-token'],
+    keywords: ['session_token', 'sessiontoken', 'session-token', 'session.token'],
     pattern:
       /(?:aws[_.-]?)?session[_.-]?token["']?\s{0,4}(?:=|:=|:|=>)\s{0,4}["']?([A-Za-z0-9/+=]{100,1500})(?![A-Za-z0-9/+=])/i,
     secretGroup: 1,
@@ -91,6 +95,7 @@ export const CLOUD_RULES: Rule[] = [
   },
   {
     id: 'gcp-api-key',
+    anchor: { from: 0, to: 0 },
     title: 'Google Cloud API key',
     kind: 'cloud',
     severity: 'high',
@@ -125,6 +130,7 @@ export const CLOUD_RULES: Rule[] = [
   },
   {
     id: 'azure-storage-account-key',
+    anchor: { from: 0, to: 0 },
     title: 'Azure storage account key',
     kind: 'cloud',
     severity: 'critical',
@@ -161,6 +167,7 @@ export const CLOUD_RULES: Rule[] = [
   },
   {
     id: 'azure-service-bus-key',
+    anchor: { from: 0, to: 0 },
     title: 'Azure shared access key (Service Bus, Event Hubs, IoT Hub)',
     kind: 'cloud',
     severity: 'critical',
@@ -177,6 +184,7 @@ export const CLOUD_RULES: Rule[] = [
   },
   {
     id: 'azure-ad-client-secret',
+    anchor: { from: -4, to: -4 },
     title: 'Azure AD (Entra ID) client secret',
     kind: 'cloud',
     severity: 'critical',
@@ -194,6 +202,7 @@ export const CLOUD_RULES: Rule[] = [
   },
   {
     id: 'digitalocean-token',
+    anchor: { from: 0, to: 0 },
     title: 'DigitalOcean token',
     kind: 'cloud',
     severity: 'critical',
@@ -208,6 +217,7 @@ export const CLOUD_RULES: Rule[] = [
   },
   {
     id: 'heroku-api-key',
+    anchor: { from: 0, to: 0 },
     title: 'Heroku API key',
     kind: 'cloud',
     severity: 'high',
@@ -222,6 +232,7 @@ export const CLOUD_RULES: Rule[] = [
   },
   {
     id: 'heroku-api-key-legacy',
+    anchor: { from: 0, to: 0 },
     title: 'Heroku API key (UUID form)',
     kind: 'cloud',
     severity: 'high',
@@ -236,6 +247,7 @@ export const CLOUD_RULES: Rule[] = [
   },
   {
     id: 'hashicorp-vault-token',
+    anchor: { from: 0, to: 0 },
     title: 'HashiCorp Vault token',
     kind: 'infrastructure',
     severity: 'critical',
@@ -250,6 +262,7 @@ export const CLOUD_RULES: Rule[] = [
   },
   {
     id: 'hashicorp-vault-token-legacy',
+    anchor: { from: 0, to: 0 },
     title: 'HashiCorp Vault token (legacy s. form)',
     kind: 'infrastructure',
     severity: 'high',
@@ -265,6 +278,7 @@ export const CLOUD_RULES: Rule[] = [
   },
   {
     id: 'terraform-cloud-token',
+    anchor: { from: -15, to: -15 },
     title: 'Terraform Cloud / Enterprise API token',
     kind: 'infrastructure',
     severity: 'critical',

@@ -13,6 +13,7 @@ const host = () =>
 export const CONNECTION_CONFIG_RULES: Rule[] = [
   {
     id: 'database-url-password',
+    anchor: { from: 0, to: 0 },
     title: 'Database or broker URL with a password',
     kind: 'connection-string',
     severity: 'critical',
@@ -44,6 +45,7 @@ export const CONNECTION_CONFIG_RULES: Rule[] = [
   },
   {
     id: 'url-basic-auth',
+    anchor: { from: 0, to: 0 },
     title: 'URL with a username and password',
     kind: 'connection-string',
     severity: 'high',
@@ -90,6 +92,7 @@ export const CONNECTION_CONFIG_RULES: Rule[] = [
   },
   {
     id: 'npmrc-auth-token',
+    anchor: { from: 0, to: 0 },
     title: 'npm registry token in .npmrc',
     kind: 'config-file',
     severity: 'critical',
@@ -111,6 +114,7 @@ export const CONNECTION_CONFIG_RULES: Rule[] = [
   },
   {
     id: 'npmrc-auth',
+    anchor: { from: -1, to: 0, first: '_: \t\n\r\v\f' },
     title: 'npm registry basic credentials in .npmrc',
     kind: 'config-file',
     severity: 'critical',
@@ -146,6 +150,7 @@ export const CONNECTION_CONFIG_RULES: Rule[] = [
   },
   {
     id: 'netrc-password',
+    anchor: { from: -1, to: 0, first: 'm \t\n\r\v\f' },
     title: 'Password in a .netrc file',
     kind: 'config-file',
     severity: 'critical',
@@ -164,6 +169,7 @@ export const CONNECTION_CONFIG_RULES: Rule[] = [
   },
   {
     id: 'docker-config-auth',
+    anchor: { from: 0, to: 0 },
     title: 'Registry credentials in a Docker config.json',
     kind: 'config-file',
     severity: 'critical',
@@ -183,6 +189,7 @@ export const CONNECTION_CONFIG_RULES: Rule[] = [
   },
   {
     id: 'kubeconfig-client-key',
+    anchor: { from: -8, to: -7, first: 'cp' },
     title: 'Private key embedded in a kubeconfig',
     kind: 'config-file',
     severity: 'critical',

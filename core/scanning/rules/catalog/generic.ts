@@ -58,6 +58,16 @@ const VERSION_RANGE = new RegExp(`^${VERSION}(?:\\s{0,3}(?:\\|\\||-|\\s)\\s{0,3}
 
 function genericValueCheck(minEntropy: number, keywordPart: RegExp, assignment = false): SecretCheck {
   return (secret, match) => {
+    // Every check below only rejects and has no side effect, so their order does not change the answer: the
+    // cheap ones that reject most candidates in code (`token = req.headers`, `secret = build(...)`) go first.
+    const valueAt = match.index + match[0].lastIndexOf(secret);
+    const quoted = /["'`]/.test(match.input.charAt(valueAt - 1));
+    // Unquoted in code, a value is an expression: `credentials: noop`, `token = e.token`, `pass = !x`.
+    // Identifier-shaped values count only with a digit in them (env files: `API_KEY=f00b4r...`).
+    if (!quoted && looksLikeCode(secret)) return false;
+    // `token = build(...)`, `secret = table[...]`: the value is code, not a literal.
+    const next = match.input.charAt(match.index + match[0].length);
+    if (next === '(' || next === '[') return false;
     if (!nameAllowed(match[1] ?? '', keywordPart)) return false;
     const first = match.input.charAt(match.index);
     const previous = match.input.charAt(match.index - 1);
@@ -84,18 +94,10 @@ function genericValueCheck(minEntropy: number, keywordPart: RegExp, assignment =
       )
         return false;
     }
-    // `token = build(...)`, `secret = table[...]`: the value is code, not a literal.
-    const next = match.input.charAt(match.index + match[0].length);
-    if (next === '(' || next === '[') return false;
     // `hashed_password = ...`, `salt_secret = ...`: the identifier's start says what the value is.
     const before = match.input.slice(Math.max(0, match.index - 24), match.index);
     if (/(?:hash(?:ed)?|salt|digest|encrypted|checksum)[_.-]?$/i.test(before)) return false;
-    const valueAt = match.index + match[0].lastIndexOf(secret);
-    const quoted = /["'`]/.test(match.input.charAt(valueAt - 1));
     const after = match.input.slice(valueAt + secret.length, valueAt + secret.length + 8);
-    // Unquoted in code, a value is an expression: `credentials: noop`, `token = e.token`, `pass = !x`.
-    // Identifier-shaped values count only with a digit in them (env files: `API_KEY=f00b4r...`).
-    if (!quoted && looksLikeCode(secret)) return false;
     // `Passphrase: Uint8Array | undefined`, a template literal `${...}`, a value that names itself.
     if (/^\s{0,2}\|/.test(after) || (secret.endsWith('$') && after.startsWith('{'))) return false;
     if (/password|passwd|secret|token|api[_-]?key|credential|private[_-]?key|access[_-]?key/i.test(secret))
@@ -158,6 +160,7 @@ const secretValue = () =>
 export const GENERIC_RULES: Rule[] = [
   {
     id: 'generic-password-assignment',
+    anchor: { from: 0, to: 0 },
     title: 'Password in an assignment',
     kind: 'generic',
     severity: 'high',
@@ -210,10 +213,25 @@ export const GENERIC_RULES: Rule[] = [
   },
   {
     id: 'generic-secret-assignment',
+    anchor: { from: 0, to: 0 },
     title: 'Secret, token or API key in an assignment',
     kind: 'generic',
     severity: 'high',
-    keywords: ['secret', 'token', 'key', 'credential'],
+    // The words a match starts with (`api_key` starts with `api`): one sticky try at each.
+    keywords: [
+      'secret',
+      'token',
+      'api',
+      'access',
+      'auth',
+      'private',
+      'app',
+      'signing',
+      'encryption',
+      'master',
+      'client',
+      'credential',
+    ],
     pattern: assignment(SECRET_WORD, 10),
     secretGroup: 2,
     validate: genericValueCheck(3.2, SECRET_KEY, true),
@@ -258,11 +276,12 @@ export const GENERIC_RULES: Rule[] = [
   },
   {
     id: 'basic-auth-header',
+    anchor: { from: -24, to: -5, first: 'aA' },
     priority: 1,
     title: 'HTTP Basic credentials',
     kind: 'generic',
     severity: 'high',
-    keywords: ['basic '],
+    keywords: ['basic'],
     pattern:
       /(?:Authorization|auth)["']?\s{0,4}[:=]\s{0,4}["']?Basic\s{1,4}([A-Za-z0-9+/]{8,500}={0,2})(?![A-Za-z0-9+/=])/i,
     secretGroup: 1,
@@ -278,11 +297,12 @@ export const GENERIC_RULES: Rule[] = [
   },
   {
     id: 'bearer-token-header',
+    anchor: { from: -24, to: -14, first: 'aA' },
     priority: 1,
     title: 'Bearer token in an Authorization header',
     kind: 'generic',
     severity: 'medium',
-    keywords: ['bearer '],
+    keywords: ['bearer'],
     pattern:
       /Authorization["']?\s{0,4}[:=]\s{0,4}["']?Bearer\s{1,4}([A-Za-z0-9._~+/-]{20,1000}={0,2})(?![A-Za-z0-9._~+/=-])/i,
     secretGroup: 1,
@@ -299,11 +319,12 @@ export const GENERIC_RULES: Rule[] = [
   },
   {
     id: 'cli-password-flag',
+    anchor: { from: 0, to: 0 },
     priority: 1,
     title: 'Password or token on a command line',
     kind: 'generic',
     severity: 'high',
-    keywords: ['--pass', '--token', '--api-key', '--secret', '--client-secret'],
+    keywords: ['--pass', '--token', '--api-key', '--apikey', '--secret', '--client-secret', '--auth-token'],
     pattern:
       /(?<![A-Za-z0-9-])(--(?:password|passwd|pass|token|api-key|apikey|secret|client-secret|auth-token))(?:=|\s{1,3})["']?([^\s"'`;&|<>$(){}-][^\s"'`;&|<>$(){}]{5,199})/i,
     secretGroup: 2,
@@ -326,6 +347,7 @@ export const GENERIC_RULES: Rule[] = [
   },
   {
     id: 'docker-login-password',
+    anchor: { from: -17, to: -6, first: 'dpbsh' },
     title: 'Password passed to docker login -p',
     kind: 'generic',
     severity: 'high',
@@ -342,6 +364,7 @@ export const GENERIC_RULES: Rule[] = [
   },
   {
     id: 'mysql-inline-password',
+    anchor: { from: 0, to: 0 },
     priority: 1,
     title: 'MySQL client password on the command line',
     kind: 'generic',
@@ -358,6 +381,7 @@ export const GENERIC_RULES: Rule[] = [
   },
   {
     id: 'env-name-value-secret',
+    anchor: { from: 0, to: 0 },
     title: 'Secret in a name/value environment entry (ECS, Kubernetes, CloudFormation)',
     kind: 'generic',
     severity: 'high',
@@ -385,12 +409,13 @@ export const GENERIC_RULES: Rule[] = [
   },
   {
     id: 'dockerfile-env-secret',
+    anchor: { from: 0, to: 0 },
     title: 'Secret in a Dockerfile ENV or ARG (space form)',
     kind: 'generic',
     severity: 'high',
     priority: 1,
-    keywords: ['pass', 'secret', 'token', 'key'],
-    // Starts with the literal `ENV`/`ARG`, which V8 searches for quickly; a lookbehind then checks the line start.
+    // Every match starts with `ENV`/`ARG` (a lookbehind then checks the line start): the anchor's keywords.
+    keywords: ['env', 'arg'],
     pattern:
       /(?:ENV|ARG|env|arg)(?<=^[ \t]{0,20}(?:ENV|ARG|env|arg))[ \t]+([A-Za-z0-9_]{0,40}(?:PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|ACCESS_?KEY)[A-Za-z0-9_]{0,20})[ \t]+["']?([^\s"'=$][^\s"']{5,199})["']?[ \t]*$/m,
     secretGroup: 2,
@@ -405,6 +430,7 @@ export const GENERIC_RULES: Rule[] = [
   },
   {
     id: 'curl-user-password',
+    anchor: { from: 0, to: 0 },
     title: 'Password in a curl --user argument',
     kind: 'generic',
     severity: 'high',
@@ -436,6 +462,7 @@ export const GENERIC_RULES: Rule[] = [
   },
   {
     id: 'sshpass-password',
+    anchor: { from: 0, to: 0 },
     title: 'Password passed to sshpass',
     kind: 'generic',
     severity: 'high',
@@ -451,6 +478,7 @@ export const GENERIC_RULES: Rule[] = [
   },
   {
     id: 'xml-secret-element',
+    anchor: { from: -26, to: -1, first: '<' },
     priority: 1,
     title: 'Password or secret in an XML element',
     kind: 'generic',
@@ -474,11 +502,12 @@ export const GENERIC_RULES: Rule[] = [
   },
   {
     id: 'appsetting-secret',
+    anchor: { from: 0, to: 0 },
     priority: 1,
     title: 'Password or secret in a key/value setting (.NET appSettings)',
     kind: 'generic',
     severity: 'high',
-    keywords: ['pass', 'secret', 'token', 'key'],
+    keywords: ['key="'],
     pattern:
       /key="([^"]{0,40}(?:password|passwd|secret|token|apikey|api[_.-]key)[^"]{0,20})"\s{1,4}value="([^"]{6,200})"/i,
     secretGroup: 2,

@@ -8,6 +8,7 @@ const dashes = '-'.repeat(5);
 export const KEY_TOKEN_RULES: Rule[] = [
   {
     id: 'private-key-pem',
+    anchor: { from: -26, to: -11, first: '-' },
     title: 'Private key (PEM or OpenSSH)',
     kind: 'private-key',
     severity: 'critical',
@@ -41,6 +42,7 @@ export const KEY_TOKEN_RULES: Rule[] = [
   },
   {
     id: 'private-key-pem-truncated',
+    anchor: { from: -21, to: -11, first: '-' },
     title: 'Private key (PEM header and body, end not found)',
     kind: 'private-key',
     severity: 'high',
@@ -60,6 +62,7 @@ export const KEY_TOKEN_RULES: Rule[] = [
   },
   {
     id: 'pgp-private-key',
+    anchor: { from: -11, to: -11 },
     title: 'PGP private key block',
     kind: 'private-key',
     severity: 'critical',
@@ -76,6 +79,7 @@ export const KEY_TOKEN_RULES: Rule[] = [
   },
   {
     id: 'putty-private-key',
+    anchor: { from: 0, to: 0 },
     title: 'PuTTY private key',
     kind: 'private-key',
     severity: 'critical',
@@ -93,6 +97,7 @@ export const KEY_TOKEN_RULES: Rule[] = [
   },
   {
     id: 'jwt',
+    anchor: { from: 0, to: 0 },
     title: 'JSON Web Token',
     kind: 'jwt',
     severity: 'medium',

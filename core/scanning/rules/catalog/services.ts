@@ -8,6 +8,7 @@ const slack = (kind: string) => `xo${'x'}${kind}-`;
 export const SERVICE_RULES: Rule[] = [
   {
     id: 'slack-bot-token',
+    anchor: { from: 0, to: 0 },
     title: 'Slack bot token',
     kind: 'chat',
     severity: 'critical',
@@ -22,10 +23,11 @@ export const SERVICE_RULES: Rule[] = [
   },
   {
     id: 'slack-user-token',
+    anchor: { from: 0, to: 0 },
     title: 'Slack user or legacy token',
     kind: 'chat',
     severity: 'critical',
-    keywords: ['xoxp', 'xoxa', 'xoxr', 'xoxs', 'xoxo'],
+    keywords: ['xoxp', 'xoxa', 'xoxr', 'xoxs', 'xoxo', 'xoxe'],
     pattern:
       /(?<![A-Za-z0-9-])(xox[pears]-[0-9]{10,13}-[0-9]{10,13}(?:-[0-9]{10,13})?-[A-Za-z0-9]{24,64})(?![A-Za-z0-9])/,
     secretGroup: 1,
@@ -39,6 +41,7 @@ export const SERVICE_RULES: Rule[] = [
   },
   {
     id: 'slack-app-token',
+    anchor: { from: 0, to: 0 },
     title: 'Slack app-level token',
     kind: 'chat',
     severity: 'high',
@@ -55,6 +58,7 @@ export const SERVICE_RULES: Rule[] = [
   },
   {
     id: 'slack-webhook',
+    anchor: { from: -8, to: -8 },
     title: 'Slack incoming webhook',
     kind: 'chat',
     severity: 'high',
@@ -92,6 +96,7 @@ export const SERVICE_RULES: Rule[] = [
   },
   {
     id: 'discord-webhook',
+    anchor: { from: -15, to: -8, first: 'h' },
     title: 'Discord webhook',
     kind: 'chat',
     severity: 'medium',
@@ -107,6 +112,7 @@ export const SERVICE_RULES: Rule[] = [
   },
   {
     id: 'telegram-bot-token',
+    anchor: { from: -10, to: -8, first: '0123456789' },
     title: 'Telegram bot token',
     kind: 'chat',
     severity: 'high',
@@ -124,6 +130,7 @@ export const SERVICE_RULES: Rule[] = [
   },
   {
     id: 'microsoft-teams-webhook',
+    anchor: { from: -73, to: -10, first: 'h' },
     title: 'Microsoft Teams incoming webhook',
     kind: 'chat',
     severity: 'medium',
@@ -140,6 +147,7 @@ export const SERVICE_RULES: Rule[] = [
   },
   {
     id: 'twilio-api-key',
+    anchor: { from: 0, to: 0 },
     title: 'Twilio API key or auth token',
     kind: 'chat',
     severity: 'high',
@@ -154,6 +162,7 @@ export const SERVICE_RULES: Rule[] = [
   },
   {
     id: 'twilio-api-key-sid',
+    anchor: { from: 0, to: 0 },
     title: 'Twilio API key SID',
     kind: 'chat',
     severity: 'medium',
@@ -165,6 +174,7 @@ export const SERVICE_RULES: Rule[] = [
   },
   {
     id: 'sendgrid-api-key',
+    anchor: { from: 0, to: 0 },
     title: 'SendGrid API key',
     kind: 'email',
     severity: 'high',
@@ -179,6 +189,7 @@ export const SERVICE_RULES: Rule[] = [
   },
   {
     id: 'mailgun-api-key',
+    anchor: { from: 0, to: 0 },
     title: 'Mailgun API key',
     kind: 'email',
     severity: 'high',
@@ -193,6 +204,7 @@ export const SERVICE_RULES: Rule[] = [
   },
   {
     id: 'mailgun-api-key-new',
+    anchor: { from: 0, to: 0 },
     title: 'Mailgun API key (current form)',
     kind: 'email',
     severity: 'high',
@@ -208,6 +220,7 @@ export const SERVICE_RULES: Rule[] = [
   },
   {
     id: 'mailchimp-api-key',
+    anchor: { from: 0, to: 0 },
     title: 'Mailchimp API key',
     kind: 'email',
     severity: 'high',
@@ -223,6 +236,7 @@ export const SERVICE_RULES: Rule[] = [
   },
   {
     id: 'stripe-secret-key',
+    anchor: { from: 0, to: 0 },
     title: 'Stripe live secret or restricted key',
     kind: 'payment',
     severity: 'critical',
@@ -240,6 +254,7 @@ export const SERVICE_RULES: Rule[] = [
   },
   {
     id: 'stripe-webhook-secret',
+    anchor: { from: 0, to: 0 },
     title: 'Stripe webhook signing secret',
     kind: 'payment',
     severity: 'high',
@@ -251,6 +266,7 @@ export const SERVICE_RULES: Rule[] = [
   },
   {
     id: 'square-token',
+    anchor: { from: 0, to: 0 },
     title: 'Square access token or OAuth secret',
     kind: 'payment',
     severity: 'critical',
@@ -268,6 +284,7 @@ export const SERVICE_RULES: Rule[] = [
   },
   {
     id: 'braintree-access-token',
+    anchor: { from: 0, to: 0 },
     title: 'PayPal Braintree access token',
     kind: 'payment',
     severity: 'critical',
@@ -282,6 +299,7 @@ export const SERVICE_RULES: Rule[] = [
   },
   {
     id: 'paypal-client-secret',
+    anchor: { from: 0, to: 0 },
     title: 'PayPal client secret',
     kind: 'payment',
     severity: 'high',
@@ -297,6 +315,7 @@ export const SERVICE_RULES: Rule[] = [
   },
   {
     id: 'shopify-token',
+    anchor: { from: 0, to: 0 },
     title: 'Shopify access token or shared secret',
     kind: 'commerce',
     severity: 'critical',
@@ -311,6 +330,7 @@ export const SERVICE_RULES: Rule[] = [
   },
   {
     id: 'openai-api-key',
+    anchor: { from: -23, to: 0, first: 's' },
     title: 'OpenAI API key',
     kind: 'ai',
     severity: 'critical',
@@ -329,6 +349,7 @@ export const SERVICE_RULES: Rule[] = [
   },
   {
     id: 'anthropic-api-key',
+    anchor: { from: 0, to: 0 },
     title: 'Anthropic API key',
     kind: 'ai',
     severity: 'critical',
@@ -343,6 +364,7 @@ export const SERVICE_RULES: Rule[] = [
   },
   {
     id: 'huggingface-token',
+    anchor: { from: 0, to: 0 },
     title: 'Hugging Face access token',
     kind: 'ai',
     severity: 'high',
@@ -357,10 +379,12 @@ export const SERVICE_RULES: Rule[] = [
   },
   {
     id: 'datadog-api-key',
+    anchor: { from: 0, to: 0 },
     title: 'Datadog API or application key',
     kind: 'observability',
     severity: 'high',
-    keywords: ['datadog', 'dd_api', 'dd_app', 'dd-api', 'dd-app', 'ddapi', 'ddapp', 'dd_client'],
+    // Every match starts with `datadog` or `dd` (`dd.client_key`, `ddtoken` too): the keywords the anchor needs.
+    keywords: ['datadog', 'dd'],
     pattern:
       /(?:datadog|dd)[_.-]?(?:api|app|application|client)?[_.-]?(?:key|token)["']?\s{0,4}(?:=|:=|:|=>)\s{0,4}["']?([a-f0-9]{32}|[a-f0-9]{40}|pub[a-f0-9]{32})(?![A-Za-z0-9])/i,
     secretGroup: 1,
@@ -372,6 +396,7 @@ export const SERVICE_RULES: Rule[] = [
   },
   {
     id: 'new-relic-key',
+    anchor: { from: -36, to: 0, first: 'N0123456789abcdef' },
     title: 'New Relic API or license key',
     kind: 'observability',
     severity: 'high',
@@ -407,6 +432,7 @@ export const SERVICE_RULES: Rule[] = [
   },
   {
     id: 'sentry-auth-token',
+    anchor: { from: 0, to: 0 },
     title: 'Sentry auth token',
     kind: 'observability',
     severity: 'high',
@@ -421,6 +447,7 @@ export const SERVICE_RULES: Rule[] = [
   },
   {
     id: 'grafana-token',
+    anchor: { from: 0, to: 0 },
     title: 'Grafana Cloud or service account token',
     kind: 'observability',
     severity: 'high',
@@ -439,6 +466,7 @@ export const SERVICE_RULES: Rule[] = [
   },
   {
     id: 'linear-api-key',
+    anchor: { from: 0, to: 0 },
     title: 'Linear API key',
     kind: 'productivity',
     severity: 'high',
@@ -453,6 +481,7 @@ export const SERVICE_RULES: Rule[] = [
   },
   {
     id: 'postman-api-key',
+    anchor: { from: 0, to: 0 },
     title: 'Postman API key',
     kind: 'productivity',
     severity: 'high',
@@ -467,6 +496,7 @@ export const SERVICE_RULES: Rule[] = [
   },
   {
     id: 'notion-token',
+    anchor: { from: 0, to: 37, first: 'nNsS' },
     title: 'Notion integration token',
     kind: 'productivity',
     severity: 'high',

@@ -11,6 +11,7 @@ function githubClassic(prefix: string, id: string, title: string): Rule {
     kind: 'vcs',
     severity: 'critical',
     keywords: [prefix],
+    anchor: { from: 0, to: 0 },
     pattern: new RegExp(`(?<![A-Za-z0-9_])(${prefix}[A-Za-z0-9]{36})(?![A-Za-z0-9_])`),
     secretGroup: 1,
     validate: base62Crc32,
@@ -37,6 +38,7 @@ export const VCS_CI_RULES: Rule[] = [
   githubClassic('ghr_', 'github-refresh-token', 'GitHub refresh token'),
   {
     id: 'github-fine-grained-pat',
+    anchor: { from: 0, to: 0 },
     title: 'GitHub fine-grained personal access token',
     kind: 'vcs',
     severity: 'critical',
@@ -51,6 +53,7 @@ export const VCS_CI_RULES: Rule[] = [
   },
   {
     id: 'gitlab-pat',
+    anchor: { from: 0, to: 0 },
     title: 'GitLab personal access token',
     kind: 'vcs',
     severity: 'critical',
@@ -69,6 +72,7 @@ export const VCS_CI_RULES: Rule[] = [
   },
   {
     id: 'gitlab-token',
+    anchor: { from: 0, to: 0 },
     title: 'GitLab token (pipeline trigger, deploy, runner, feed, OAuth)',
     kind: 'vcs',
     severity: 'high',
@@ -99,6 +103,7 @@ export const VCS_CI_RULES: Rule[] = [
   },
   {
     id: 'bitbucket-app-password',
+    anchor: { from: 0, to: 0 },
     title: 'Bitbucket app password / API token',
     kind: 'vcs',
     severity: 'critical',
@@ -113,6 +118,7 @@ export const VCS_CI_RULES: Rule[] = [
   },
   {
     id: 'atlassian-api-token',
+    anchor: { from: 0, to: 0 },
     title: 'Atlassian API token',
     kind: 'productivity',
     severity: 'high',
@@ -127,6 +133,7 @@ export const VCS_CI_RULES: Rule[] = [
   },
   {
     id: 'atlassian-api-token-legacy',
+    anchor: { from: 0, to: 0 },
     title: 'Atlassian API token (legacy 24-character form)',
     kind: 'productivity',
     severity: 'high',
@@ -142,6 +149,7 @@ export const VCS_CI_RULES: Rule[] = [
   },
   {
     id: 'circleci-token',
+    anchor: { from: 0, to: 0 },
     title: 'CircleCI personal or project API token',
     kind: 'ci',
     severity: 'high',
@@ -156,6 +164,7 @@ export const VCS_CI_RULES: Rule[] = [
   },
   {
     id: 'circleci-token-legacy',
+    anchor: { from: 0, to: 0 },
     title: 'CircleCI API token (legacy 40-hex form)',
     kind: 'ci',
     severity: 'high',
@@ -171,6 +180,7 @@ export const VCS_CI_RULES: Rule[] = [
   },
   {
     id: 'travis-ci-token',
+    anchor: { from: 0, to: 0 },
     title: 'Travis CI API token',
     kind: 'ci',
     severity: 'high',
@@ -186,6 +196,7 @@ export const VCS_CI_RULES: Rule[] = [
   },
   {
     id: 'buildkite-token',
+    anchor: { from: 0, to: 0 },
     title: 'Buildkite API access token',
     kind: 'ci',
     severity: 'high',
@@ -197,6 +208,7 @@ export const VCS_CI_RULES: Rule[] = [
   },
   {
     id: 'npm-token',
+    anchor: { from: 0, to: 0 },
     title: 'npm access token',
     kind: 'registry',
     severity: 'critical',
@@ -211,6 +223,7 @@ export const VCS_CI_RULES: Rule[] = [
   },
   {
     id: 'pypi-token',
+    anchor: { from: 0, to: 0 },
     title: 'PyPI upload token',
     kind: 'registry',
     severity: 'critical',
@@ -228,6 +241,7 @@ export const VCS_CI_RULES: Rule[] = [
   },
   {
     id: 'docker-hub-token',
+    anchor: { from: 0, to: 0 },
     title: 'Docker Hub personal or organization access token',
     kind: 'registry',
     severity: 'critical',

@@ -47,6 +47,12 @@ describe('createDetector', () => {
       expect(found.map((f) => ({ line: f.location.line, column: f.location.column }))).toEqual(expected);
     });
 
+    it('counts only real newlines, not characters whose low byte is a newline (U+010A)', async () => {
+      const text = `a \u010a b \uff0a c\n\u010a\nKEY=${awsKeyId()}`;
+      const [finding] = await detector.scanFile(fileOf('f.txt', [utf8(text)]));
+      expect(finding!.location).toMatchObject({ line: 3, column: 5 });
+    });
+
     it('keeps the location fields of the file (image, layer, inner path)', () => {
       const location = {
         path: 'etc/app.env',

@@ -46,4 +46,62 @@ describe('KeywordPrefilter', () => {
       ),
     );
   });
+
+  it('reports where each keyword starts, in ascending order, agreeing with a naive search', () => {
+    const keywords = ['ab', 'abc', 'bca', 'c_', 'xyz', 'a-b'];
+    const prefilter = new KeywordPrefilter(keywords);
+    fc.assert(
+      fc.property(
+        fc.string({ unit: fc.constantFrom('a', 'b', 'c', 'A', 'B', '_', '-', 'x', 'y', 'z', 'é', 'ġ') }),
+        fc.nat(5),
+        (text, cut) => {
+          const from = Math.min(cut, text.length);
+          const hits = prefilter.occurrences(text, from);
+          for (const keyword of keywords) {
+            const expected: number[] = [];
+            const lower = text.toLowerCase();
+            for (let i = lower.indexOf(keyword, from); i !== -1; i = lower.indexOf(keyword, i + 1))
+              expected.push(i);
+            expect({ keyword, at: hits.positions[prefilter.idOf(keyword)] ?? [] }).toEqual({
+              keyword,
+              at: expected,
+            });
+          }
+        },
+      ),
+      { seed: 3 },
+    );
+  });
+
+  it('may report a spurious occurrence for a character above U+00FF (its low byte), never miss one', () => {
+    // U+0162's low byte is 0x62, "b": an extra sticky try for the rule, not a different finding.
+    const prefilter = new KeywordPrefilter(['ab']);
+    expect(prefilter.occurrences('a\u0162 ab').positions[0]).toEqual([0, 3]);
+  });
+
+  it('gives the same positions and newline counts in WebAssembly as in JavaScript', () => {
+    const keywords = ['ab', 'abc', 'bca', 'c_', 'sk', 'xyz', 'a-b', '://'];
+    const wasm = new KeywordPrefilter(keywords);
+    const js = new KeywordPrefilter(keywords, false);
+    fc.assert(
+      fc.property(
+        fc.string({
+          unit: fc.constantFrom('a', 'b', 'c', 'S', 'k', '_', '-', ':', '/', 'x', 'y', 'z', '\n', 'é', 'Ċ'),
+        }),
+        fc.nat(6),
+        fc.nat(6),
+        (text, cut, tail) => {
+          const from = Math.min(cut, text.length);
+          const to = Math.max(from, text.length - tail);
+          const linesFrom = Math.min(to, from + 2);
+          expect(wasm.occurrences(text, from, to, linesFrom, to)).toEqual(
+            js.occurrences(text, from, to, linesFrom, to),
+          );
+        },
+      ),
+      { numRuns: 300, seed: 4 },
+    );
+    const long = 'ab\nc_ '.repeat(200_000); // grows the WebAssembly memory
+    expect(wasm.occurrences(long)).toEqual(js.occurrences(long));
+  });
 });
