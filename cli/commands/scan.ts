@@ -11,6 +11,7 @@ import { BUILTIN_RULES, createDetector, parseUserRules, type Rule } from '../../
 import { scanTarget, type ScanResult } from '../../core/scanning/image/scan';
 import { parseTarget } from '../../core/scanning/image/target';
 import { scanTaskDefinitionText, taskDefinitionFileOf } from '../../core/scanning/task-definition/cli';
+import { DetectorPool } from '../../adapters/detector-pool';
 import { atLeast, toSarif, toTable } from '../../core/scanning/report';
 import { SEVERITIES, type Severity } from '../../core/scanning/types';
 import { version } from '../../package.json';
@@ -25,6 +26,7 @@ interface ScanFlags {
   registryUsername?: string;
   rules?: string;
   concurrency: number;
+  workers: number;
   progress: boolean;
 }
 
@@ -54,6 +56,12 @@ export function scanCommand(): Command {
     )
     .option('--rules <file>', "a JSON file of extra rules, in the built-in rules' shape")
     .option('--concurrency <n>', 'layers scanned at once', (v) => Number(v), 3)
+    .option(
+      '--workers <n>',
+      'detection in n worker threads (0: in this thread); helps when cores are free, costs memory',
+      (v) => Number(v),
+      0,
+    )
     .option('--no-progress', 'no progress bar, even on a terminal')
     .addHelpText(
       'after',
@@ -86,12 +94,13 @@ Examples:
 /** Opens the target, scans it with the built-in (and the user's) rules, showing progress on a terminal. */
 export async function runScan(
   text: string,
-  flags: Pick<ScanFlags, 'insecureRegistry' | 'registryUsername' | 'rules' | 'concurrency' | 'progress'>,
+  flags: Pick<ScanFlags, 'insecureRegistry' | 'registryUsername' | 'rules' | 'concurrency' | 'progress'> &
+    Partial<Pick<ScanFlags, 'workers'>>,
 ): Promise<ScanResult> {
-  const rules: Rule[] = [
-    ...BUILTIN_RULES,
-    ...(flags.rules ? parseUserRules(readFileSync(flags.rules, 'utf8')) : []),
-  ];
+  const rulesText = flags.rules ? readFileSync(flags.rules, 'utf8') : undefined;
+  const rules: Rule[] = [...BUILTIN_RULES, ...(rulesText ? parseUserRules(rulesText) : [])];
+  const workers = flags.workers ?? 0;
+  if (!Number.isInteger(workers) || workers < 0) throw new UsageError('--workers must be a whole number');
   const taskDefinitionFile = taskDefinitionFileOf(text);
   if (taskDefinitionFile !== undefined) return scanTaskDefinitionFile(text, taskDefinitionFile, rules);
   let target;
@@ -119,15 +128,19 @@ export async function runScan(
     }
   }
   const bar = flags.progress ? progressBar() : { update: () => undefined, done: () => undefined };
+  // Measured (bench/RESULTS.md): workers win when a core is free and tie on a loaded machine.
+  const pool =
+    workers > 0 ? DetectorPool.start({ workers, ...(rulesText ? { userRules: rulesText } : {}) }) : undefined;
   try {
     return await scanTarget(target, {
-      detector: createDetector({ rules }),
+      detector: pool ?? createDetector({ rules }),
       source: await openTarget(target, options),
       concurrency: flags.concurrency,
       onProgress: (p) => bar.update(p),
     });
   } finally {
     bar.done();
+    await pool?.close();
   }
 }
 

@@ -61,6 +61,14 @@ describe('rotor scan (the installed command)', () => {
     expect(report.stats.files).toBe(2);
   });
 
+  it('finds the same with detection in worker threads', async () => {
+    const inThread = await runCli(['scan', `dir:${dir}`, '--format', 'json']);
+    const pooled = await runCli(['scan', `dir:${dir}`, '--format', 'json', '--workers', '2']);
+    expect(pooled.code).toBe(inThread.code);
+    const findings = (out: string) => (JSON.parse(out) as { findings: unknown[] }).findings;
+    expect(findings(pooled.stdout)).toEqual(findings(inThread.stdout));
+  });
+
   it('exits 2 with the reason when it cannot scan', async () => {
     const missing = await runCli(['scan', `dir:${join(dir, 'nope')}`]);
     expect(missing.code).toBe(2);
