@@ -10,7 +10,12 @@ import { secretsManagerStore } from '../../../adapters/secrets-store';
 import { revokePreviousKey } from '../../../core/rotation/api-key/revoke-previous-key';
 import type { ApiKeyProviderRegistry } from '../../../core/rotation/api-key/registry';
 import { startSecretsManagerEmulator, type SecretsManagerEmulator } from '../../../local/secrets-manager';
-import { startFakeSaas, type FakeSaas, type SaasFault } from '../../support/fake-saas';
+import {
+  fakeSaasProviderConfig,
+  startFakeSaas,
+  type FakeSaas,
+  type SaasFault,
+} from '../../support/fake-saas';
 import { captureOutput, lambdaContext } from '../../support/lambda-context';
 
 // Secrets Manager (the emulator) drives the real rotate-api-key function through RotateSecret against a
@@ -30,30 +35,6 @@ let invoke: (event: { SecretId: string; ClientRequestToken: string; Step: Step }
 const errors: unknown[] = [];
 /** What the next invocation of a step does besides running the handler. */
 const hooks = new Map<Step, { crash?: 'before' | 'after'; before?: () => void }>();
-
-function providerConfig(url: string) {
-  return {
-    name: 'fake-saas',
-    keyLimit: 2,
-    timeoutMs: 5000,
-    retry: { attempts: 2, baseDelayMs: 5, maxDelayMs: 50 },
-    propagation: { attempts: 2, baseDelayMs: 5, maxDelayMs: 20 },
-    create: {
-      method: 'POST',
-      url: `${url}/v1/admin/keys`,
-      body: '{"name":"{{name}}"}',
-      response: { keyId: 'data.id', key: 'data.key' },
-      limitStatus: [409],
-    },
-    test: { method: 'GET', url: `${url}/v1/whoami`, headers: { authorization: 'Bearer {{apiKey}}' } },
-    list: {
-      method: 'GET',
-      url: `${url}/v1/admin/keys`,
-      response: { items: 'data', keyId: 'id', status: 'status', createdAt: 'created_at' },
-    },
-    revoke: { method: 'DELETE', url: `${url}/v1/admin/keys/{{keyId}}` },
-  };
-}
 
 beforeAll(async () => {
   emulator = await startSecretsManagerEmulator({ region: 'us-east-1' });
@@ -108,7 +89,7 @@ async function createKeySecret(name: string): Promise<string> {
     await sm.send(
       new CreateSecretCommand({
         Name: `${name}-config`,
-        SecretString: JSON.stringify(providerConfig(saas.url)),
+        SecretString: JSON.stringify(fakeSaasProviderConfig(saas.url, 2)),
       }),
     )
   ).ARN!;
