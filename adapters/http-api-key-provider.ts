@@ -225,6 +225,13 @@ function render(
         field: name,
       });
     }
+    // URLs drop `.` and `..` segments even percent-encoded: such a value would aim the request elsewhere.
+    if (escape === forUrl && (value === '.' || value === '..')) {
+      throw new InvalidProviderConfigError(
+        `placeholder {{${name}}} would be a dot segment in the URL, which would change the path`,
+        { ...where, field: name },
+      );
+    }
     return escape(value);
   });
 }

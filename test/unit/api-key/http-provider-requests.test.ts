@@ -97,14 +97,30 @@ describe('httpApiKeyProvider requests', () => {
 
   it('JSON-escapes body placeholders and URL-encodes URL placeholders, whatever the value (property)', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.string(), fc.string({ minLength: 1 }), async (name, team) => {
-        const { provider, sent } = harness(() => json(201, { data: { id: 'k', key: 'v' } }));
-        await provider.createKey({ name, team });
-        const body = JSON.parse(sent[0]!.body!) as { name: string; team: string };
-        const path = new URL(sent[0]!.url).pathname;
-        return body.name === name && body.team === team && path === `/teams/${encodeURIComponent(team)}/keys`;
-      }),
+      fc.asyncProperty(
+        fc.string(),
+        fc.oneof(fc.string({ minLength: 1 }), fc.constantFrom('.', '..')),
+        async (name, team) => {
+          const { provider, sent } = harness(() => json(201, { data: { id: 'k', key: 'v' } }));
+          if (team === '.' || team === '..') {
+            await expect(provider.createKey({ name, team })).rejects.toThrow(/dot segment/);
+            return sent.length === 0;
+          }
+          await provider.createKey({ name, team });
+          const body = JSON.parse(sent[0]!.body!) as { name: string; team: string };
+          const path = new URL(sent[0]!.url).pathname;
+          return (
+            body.name === name && body.team === team && path === `/teams/${encodeURIComponent(team)}/keys`
+          );
+        },
+      ),
     );
+  });
+
+  it('refuses a key id that URLs would drop as a dot segment, sending nothing', async () => {
+    const { provider, sent } = harness(() => new Response(null, { status: 204 }));
+    for (const id of ['.', '..']) await expect(provider.revokeKey(id, {})).rejects.toThrow(/dot segment/);
+    expect(sent).toHaveLength(0);
   });
 
   it('URL-encodes a key id, so it cannot walk to another path', async () => {
