@@ -3,7 +3,10 @@ import { DynamoDbAuditStore } from '../adapters/dynamodb-audit-store';
 import { startDynalite } from './dynalite';
 import { auditDemo } from './demo/audit';
 import { databaseDemo } from './demo/database';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { apiKeyDemo } from './demo/api-key';
+import { certificateDemo } from './demo/certificate';
+import { startKmsStandIn } from './kms';
 import { remediationDemo } from './demo/remediation';
 import { scanDemo } from './demo/scan';
 import { sweepDemo } from './demo/sweep';
@@ -110,6 +113,9 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
     }
     const events = await startEventBusStandIn();
     cleanups.push(() => events.close());
+    // KMS for the certificate demo's CA key (Sign, GetPublicKey).
+    const kmsStandIn = await startKmsStandIn({ region: LOCAL_REGION, accountId: LOCAL_ACCOUNT });
+    cleanups.push(() => kmsStandIn.close());
     // The ECS calls of consumer refresh: the demo's service that reads the database secret.
     const ecs = await startEcsStandIn({
       region: LOCAL_REGION,
@@ -126,6 +132,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
       AWS_ENDPOINT_URL_SECRETS_MANAGER: emulator.data.endpoint,
       AWS_ENDPOINT_URL_EVENTBRIDGE: events.endpoint,
       AWS_ENDPOINT_URL_ECS: ecs.endpoint,
+      AWS_ENDPOINT_URL_KMS: kmsStandIn.endpoint,
       // Local only (the stack never sets it): the scan functions pull from the local registry, not ECR.
       ...(registry ? { ROTOR_REGISTRY_ENDPOINT: registry.url } : {}),
       POWERTOOLS_METRICS_DISABLED: 'true',
@@ -184,6 +191,19 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
       updateFingerprints: fn('FingerprintsUpdater').handler,
       alsoFingerprint: databaseRan ? ['demo/orders-db'] : [],
       cleanups,
+    });
+
+    await certificateDemo({
+      reporter,
+      stack,
+      emulator: emulator.data,
+      sm,
+      kms: new KMSClient({
+        endpoint: kmsStandIn.endpoint,
+        region: LOCAL_REGION,
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      }),
+      rotateCertificate: fn('RotateCertificate'),
     });
 
     await scanDemo({

@@ -131,7 +131,9 @@ describe('RotationWorkflow', () => {
       .map((r) => JSON.stringify(r));
     expect(invokes.length).toBeGreaterThan(0);
     for (const resource of invokes)
-      expect(resource).toMatch(/RotationControl|FingerprintsUpdater|RotateDatabasePostgres|RotateApiKey/);
+      expect(resource).toMatch(
+        /RotationControl|FingerprintsUpdater|RotateDatabasePostgres|RotateApiKey|RotateCertificate/,
+      );
   });
 
   it('keeps locks in a KMS-encrypted table with an expiry, and notifies through a KMS-encrypted topic', () => {
@@ -161,11 +163,9 @@ describe('RotationWorkflow', () => {
         'ecs:ListClusters,ecs:ListServices,ecs:DescribeServices,ecs:DescribeTaskDefinition',
         'ecs:UpdateService',
         'kms:Encrypt,kms:Decrypt,kms:GenerateDataKey,kms:DescribeKey',
-        // The two demo secrets, each its own statements: describe, and tag rotor:rotated-at only.
-        'secretsmanager:DescribeSecret',
-        'secretsmanager:DescribeSecret',
-        'secretsmanager:TagResource',
-        'secretsmanager:TagResource',
+        // The three demo secrets, each its own statements: describe, and tag rotor:rotated-at only.
+        ...Array<string>(3).fill('secretsmanager:DescribeSecret'),
+        ...Array<string>(3).fill('secretsmanager:TagResource'),
       ].sort(),
     );
     const tagging = policy.Properties.PolicyDocument.Statement.filter(
