@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -149,7 +149,8 @@ export class RotationWorkflow extends Construct {
         sid: 'RefreshConsumers',
         // A forced new deployment of the same task definition only; the consumers are found at run time.
         actions: ['ecs:UpdateService'],
-        resources: [Stack.of(this).formatArn({ service: 'ecs', resource: 'service', resourceName: '*/*' })],
+        // Pseudo parameters, not the stack's env: the cdk-nag acknowledgement below must match in any region.
+        resources: [`arn:${Aws.PARTITION}:ecs:${Aws.REGION}:${Aws.ACCOUNT_ID}:service/*/*`],
       }),
     );
     props.audit.grantAppend(this.control.function);
