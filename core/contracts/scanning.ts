@@ -1,5 +1,3 @@
-import type { Severity } from '../scanning/types';
-
 /**
  * The scan workflow's shared shapes: table keys, environment variable names, event names and the payloads
  * that travel between its Step Functions states. The CDK construct (lib/scanning/) and the functions
@@ -42,6 +40,10 @@ export const SCAN_ENV = {
    */
   registryEndpoint: 'ROTOR_REGISTRY_ENDPOINT',
 } as const;
+
+/** How bad a leak of this kind is. Ordered from least to most severe. */
+export const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;
+export type Severity = (typeof SEVERITIES)[number];
 
 /** The EventBridge source and detail types the scanner emits. */
 export const SCANNER_EVENTS = {

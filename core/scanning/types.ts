@@ -4,9 +4,9 @@
  * them into findings. Neither knows how the other works.
  */
 
-/** How bad a leak of this kind is. Ordered from least to most severe. */
-export const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;
-export type Severity = (typeof SEVERITIES)[number];
+import type { Severity } from '../contracts/scanning';
+
+export { SEVERITIES, type Severity } from '../contracts/scanning';
 
 /** Where a file was found. Every field but `path` is optional: a plain folder has no image or layer. */
 export interface FileLocation {

@@ -1,12 +1,10 @@
 import type { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { METRICS_NAMESPACE, type MetricRef, newFindingsBySeverityMetric } from '../../core/contracts/metrics';
+import { SEVERITIES, type Severity } from '../../core/contracts/scanning';
 
-/**
- * The scanner's severities, most severe first (the order of the dashboard's stack). The same set as
- * `SEVERITIES` in core/scanning/types.ts, which lib/ may not import: a stack test keeps the two equal.
- */
-export const FINDING_SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
+/** The scanner's severities, most severe first (the order of the dashboard's stack). */
+export const FINDING_SEVERITIES: readonly Severity[] = [...SEVERITIES].reverse();
 
 /** A Rotor metric exactly as its function emits it: namespace `Rotor`, the single dimension `service`. */
 export function rotorMetric(

@@ -12,7 +12,7 @@ import type { SprawlScanner } from '../scanning/scanner';
 import { AuditVerification } from './audit-verification';
 import { buildDashboard, type RotorDashboard } from './dashboard';
 import { auditAlarms, functionAlarm, rotationAlarms, scanningAlarms, type AlarmSpec } from './alarms';
-import type { FINDING_SEVERITIES } from './metrics';
+import type { Severity } from '../../core/contracts/scanning';
 
 /** What `Monitoring` watches and how. */
 export interface MonitoringProps {
@@ -32,7 +32,7 @@ export interface MonitoringProps {
   /** Append an `audit.verified` record per verification run (grants append). @default false: read-only */
   readonly recordVerifications?: boolean;
   /** New findings of these severities raise an alarm. @default ['critical', 'high'] */
-  readonly alarmSeverities?: ReadonlyArray<(typeof FINDING_SEVERITIES)[number]>;
+  readonly alarmSeverities?: readonly Severity[];
   /** How often the rotation sweep runs: two intervals without its report raise an alarm. @default Duration.days(1) */
   readonly sweepInterval?: Duration;
   /**

@@ -291,7 +291,8 @@ describe('Monitoring', () => {
     expect(dashboards[0].Properties.DashboardName).toBe('Mon');
   });
 
-  it('graphs the same severities the scanner has', () => {
+  it('graphs the scanner’s severities, most severe first', () => {
+    expect(FINDING_SEVERITIES).toEqual(['critical', 'high', 'medium', 'low', 'info']);
     expect([...FINDING_SEVERITIES].sort()).toEqual([...SEVERITIES].sort());
   });
 
