@@ -45,6 +45,17 @@ export const SCAN_ENV = {
 export const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
+/** The CloudTrail event, as EventBridge delivers it, that starts a task definition scan. */
+export const REGISTER_TASK_DEFINITION_EVENT = {
+  source: 'aws.ecs',
+  detailType: 'AWS API Call via CloudTrail',
+  eventSource: 'ecs.amazonaws.com',
+  eventName: 'RegisterTaskDefinition',
+} as const;
+
+/** The task definition scan's environment beyond SCAN_ENV: how many families the sweep scans at once. */
+export const TASK_DEFINITION_SCAN_ENV = { sweepConcurrency: 'ROTOR_SWEEP_CONCURRENCY' } as const;
+
 /** The EventBridge source and detail types the scanner emits. */
 export const SCANNER_EVENTS = {
   source: 'rotor.scanner',

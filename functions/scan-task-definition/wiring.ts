@@ -9,14 +9,14 @@ import { AuditWriter } from '../../core/audit';
 import { systemClock } from '../../core/clock';
 import { AUDIT_ENV } from '../../core/contracts/audit-table';
 import { MANAGED_ENV } from '../../core/contracts/managed';
-import { SCAN_ENV } from '../../core/contracts/scanning';
+import { SCAN_ENV, TASK_DEFINITION_SCAN_ENV } from '../../core/contracts/scanning';
 import type { TaskDefinitionScanDeps } from '../../core/scanning/task-definition';
 import { readEnv } from '../shared/env';
 import { eventBridgeLeakNotifier } from '../scan-merge/leak-events';
 import { taskDefinitionDetector } from './detector-wiring';
 
 /** The sweep's tuning, set by the construct (`TaskDefinitionScanProps.sweepConcurrency`). */
-export const SWEEP_CONCURRENCY_ENV = 'ROTOR_SWEEP_CONCURRENCY';
+export const SWEEP_CONCURRENCY_ENV = TASK_DEFINITION_SCAN_ENV.sweepConcurrency;
 
 const env = readEnv(
   z.object({

@@ -5,7 +5,11 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { SCAN_ENV } from '../../core/contracts/scanning';
+import {
+  REGISTER_TASK_DEFINITION_EVENT,
+  SCAN_ENV,
+  TASK_DEFINITION_SCAN_ENV,
+} from '../../core/contracts/scanning';
 import type { AuditTrail } from '../audit-trail';
 import { RotorFunction } from '../shared/rotor-function';
 
@@ -39,7 +43,7 @@ export interface ManagedFingerprintsReader {
 }
 
 /** The function's environment variable for the sweep's concurrency (read by functions/scan-task-definition/wiring.ts). */
-const SWEEP_CONCURRENCY_ENV = 'ROTOR_SWEEP_CONCURRENCY';
+const SWEEP_CONCURRENCY_ENV = TASK_DEFINITION_SCAN_ENV.sweepConcurrency;
 
 /**
  * Scans ECS task definitions for secrets in their plaintext `environment`:
@@ -133,19 +137,19 @@ export class TaskDefinitionScan extends Construct {
     this.registerRule = new events.Rule(this, 'RegisterRule', {
       description: 'Rotor: scan every newly registered ECS task definition revision for plaintext secrets',
       eventPattern: {
-        source: ['aws.ecs'],
-        detailType: ['AWS API Call via CloudTrail'],
+        source: [REGISTER_TASK_DEFINITION_EVENT.source],
+        detailType: [REGISTER_TASK_DEFINITION_EVENT.detailType],
         detail: {
-          eventSource: ['ecs.amazonaws.com'],
-          eventName: ['RegisterTaskDefinition'],
+          eventSource: [REGISTER_TASK_DEFINITION_EVENT.eventSource],
+          eventName: [REGISTER_TASK_DEFINITION_EVENT.eventName],
           errorCode: events.Match.doesNotExist(),
         },
       },
       targets: [
         target(
           events.RuleTargetInput.fromObject({
-            source: 'aws.ecs',
-            'detail-type': 'AWS API Call via CloudTrail',
+            source: REGISTER_TASK_DEFINITION_EVENT.source,
+            'detail-type': REGISTER_TASK_DEFINITION_EVENT.detailType,
             detail: {
               eventName: field('$.detail.eventName'),
               eventID: field('$.detail.eventID'),

@@ -1,3 +1,4 @@
+import { REGISTER_TASK_DEFINITION_EVENT } from '../../contracts/scanning';
 import { InvalidTaskDefinitionScanRequestError } from './errors';
 import { isFamilyName, isTaskDefinitionArn } from './parse';
 
@@ -16,13 +17,7 @@ export type TaskDefinitionScanRequest =
   /** A RegisterTaskDefinition call that failed: there is nothing to scan. */
   | { readonly kind: 'ignored'; readonly reason: string };
 
-/** The CloudTrail event the EventBridge rule matches. */
-export const REGISTER_TASK_DEFINITION_EVENT = {
-  source: 'aws.ecs',
-  detailType: 'AWS API Call via CloudTrail',
-  eventSource: 'ecs.amazonaws.com',
-  eventName: 'RegisterTaskDefinition',
-} as const;
+export { REGISTER_TASK_DEFINITION_EVENT };
 
 const REVISION_REFERENCE = /^[A-Za-z0-9_-]{1,255}:\d+$/;
 
