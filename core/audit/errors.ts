@@ -11,3 +11,6 @@ export class ChainBrokenError extends RotorError {}
 
 /** A CloudTrail event could not be turned into an audit event. */
 export class MalformedCloudTrailEventError extends RotorError {}
+
+/** A verification was asked for with settings it cannot use (they are named). */
+export class InvalidVerifyRequestError extends RotorError {}

@@ -1,6 +1,6 @@
+import { InvalidVerifyRequestError } from './errors';
 import { createHash } from 'node:crypto';
 import { systemClock, type Clock } from '../clock';
-import { RotorError } from '../errors';
 import { contentOf, hashContent } from './chain';
 import type { AuditRecord } from './event';
 import type { ChainCatalog } from './ports';
@@ -51,7 +51,7 @@ export interface TrailReport {
 }
 
 /** The request a scheduled run carries was not understood: it names the field, never a value. */
-export class InvalidVerifyRequestError extends RotorError {}
+export { InvalidVerifyRequestError };
 
 /** Verifies the chains `scope` selects and sums up what it found. Throws only when the store fails. */
 export async function verifyAll(

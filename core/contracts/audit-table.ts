@@ -26,3 +26,14 @@ export const AUDIT_ENV = {
   retentionDays: 'AUDIT_RETENTION_DAYS',
   idempotencyTableName: 'IDEMPOTENCY_TABLE_NAME',
 } as const;
+
+/**
+ * The input of the audit-verify function, as the monitoring construct's schedules send it: `recent` checks
+ * the chains appended to in the last `lookbackMinutes` (default 120), `full` every chain; `record` appends an
+ * `audit.verified` record (default false).
+ */
+export interface AuditVerifyInput {
+  readonly mode?: 'full' | 'recent';
+  readonly lookbackMinutes?: number;
+  readonly record?: boolean;
+}

@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { InvalidVerifyRequestError, type VerifyScope } from '../../core/audit/verify-all';
+import type { AuditVerifyInput } from '../../core/contracts/audit-table';
 
 /**
  * What a run is asked to do. The monitoring construct's schedules send `{ mode: 'recent', lookbackMinutes }`
  * hourly and `{ mode: 'full' }` weekly; a person invokes `{ mode: 'full' }` after an incident. Anything
  * else in the event (an EventBridge envelope) is ignored, so a bare scheduled event means a recent pass.
  */
-export const VerifyRequest = z.object({
+export const VerifyRequest: z.ZodType<Required<AuditVerifyInput>, AuditVerifyInput | undefined> = z.object({
   mode: z.enum(['full', 'recent']).default('recent'),
   /** How far back a recent pass looks: twice the schedule's interval, so a late run still overlaps. */
   lookbackMinutes: z.number().int().min(1).max(10_080).default(120),

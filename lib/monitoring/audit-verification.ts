@@ -5,6 +5,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import { Construct } from 'constructs';
 import type { AuditTrail } from '../audit-trail';
 import { RotorFunction } from '../shared/rotor-function';
+import type { AuditVerifyInput } from '../../core/contracts/audit-table';
 
 /** The trail to verify and the schedules. */
 export interface AuditVerificationProps {
@@ -68,7 +69,7 @@ export class AuditVerification extends Construct {
     });
     if (record) props.audit.grantAppend(this.function.function);
 
-    const run = (input: Record<string, unknown>) =>
+    const run = (input: AuditVerifyInput) =>
       new targets.LambdaFunction(this.function.function, {
         event: events.RuleTargetInput.fromObject({ ...input, record }),
         retryAttempts: 2,
