@@ -1,0 +1,6 @@
+export {
+  startAcmStandIn,
+  type AcmStandIn,
+  type AcmStandInOptions,
+  type AcmCertificateView,
+} from './stand-in';
