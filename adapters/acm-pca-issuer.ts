@@ -1,3 +1,4 @@
+import { createPublicKey, randomUUID, X509Certificate } from 'node:crypto';
 import {
   GetCertificateCommand,
   IssueCertificateCommand,
@@ -43,7 +44,7 @@ export interface AcmPcaIssuer {
   /** IssueCertificate with the CSR, then GetCertificate until the certificate is ready (bounded). */
   issueCsr(
     csrPem: string,
-    options: { validityDays: number; idempotencyToken?: string },
+    options: { validityDays: number; idempotencyToken?: string; notBefore?: Date },
   ): Promise<AcmPcaIssued>;
   /** A whole leaf: fresh key pair and CSR per the profile, issued by ACM PCA, as a certificate secret. */
   issueCertificate(
@@ -68,7 +69,12 @@ export function acmPcaIssuer(options: AcmPcaIssuerOptions): AcmPcaIssuer {
     if (
       code === 'AccessDeniedException' ||
       code === 'InvalidStateException' ||
-      code === 'ResourceNotFoundException'
+      code === 'ResourceNotFoundException' ||
+      // The request itself was refused (a CSR or an algorithm the CA cannot sign): retrying changes nothing.
+      code === 'MalformedCSRException' ||
+      code === 'InvalidArgsException' ||
+      code === 'InvalidArnException' ||
+      code === 'ValidationException'
     ) {
       return new SignerDeniedError(`ACM PCA refused ${operation} (${code})`, {
         cause: error,
@@ -78,6 +84,9 @@ export function acmPcaIssuer(options: AcmPcaIssuerOptions): AcmPcaIssuer {
     if (
       code === 'ThrottlingException' ||
       code === 'LimitExceededException' ||
+      // ACM PCA documents RequestFailedException as "try again".
+      code === 'RequestFailedException' ||
+      code === 'InternalFailure' ||
       code === 'ServiceUnavailable'
     ) {
       return new SignerUnavailableError(`ACM PCA ${operation} failed transiently (${code})`, {
@@ -97,6 +106,10 @@ export function acmPcaIssuer(options: AcmPcaIssuerOptions): AcmPcaIssuer {
           Csr: new TextEncoder().encode(csrPem),
           SigningAlgorithm: options.signingAlgorithm ?? 'SHA256WITHECDSA',
           Validity: { Type: 'DAYS', Value: issue.validityDays },
+          // ACM PCA backdates notBefore by 60 minutes unless told; the profile's backdate is what testSecret allows.
+          ...(issue.notBefore
+            ? { ValidityNotBefore: { Type: 'ABSOLUTE', Value: Math.floor(issue.notBefore.getTime() / 1000) } }
+            : {}),
           ...(options.templateArn ? { TemplateArn: options.templateArn } : {}),
           ...(issue.idempotencyToken ? { IdempotencyToken: issue.idempotencyToken } : {}),
         }),
@@ -138,8 +151,12 @@ export function acmPcaIssuer(options: AcmPcaIssuerOptions): AcmPcaIssuer {
       const leaf = await createLeafCsr(request, profile);
       const issued = await issueCsr(leaf.csrPem, {
         validityDays: profile.validityDays,
-        idempotencyToken: issue.idempotencyToken,
+        notBefore: new Date(Date.now() - profile.backdateMinutes * 60_000),
+        // Each call makes a new key and CSR: a token reused across calls (a retried createSecret) would make
+        // ACM PCA answer with the first CSR's certificate. The SDK's own retries reuse this one input.
+        idempotencyToken: randomUUID(),
       });
+      assertSameKey(issued.certificatePem, leaf.privateKey.reveal(), context);
       return certificateSecretFrom({
         certificatePem: issued.certificatePem,
         privateKey: leaf.privateKey,
@@ -147,4 +164,18 @@ export function acmPcaIssuer(options: AcmPcaIssuerOptions): AcmPcaIssuer {
       });
     },
   };
+}
+
+/** The certificate ACM PCA returned must be for the key this call generated. */
+function assertSameKey(certificatePem: string, privateKeyPem: string, context: Record<string, string>): void {
+  const spki = (key: ReturnType<typeof createPublicKey>) => key.export({ type: 'spki', format: 'der' });
+  const issuedKey = new X509Certificate(certificatePem).publicKey;
+  if (!spki(issuedKey).equals(spki(createPublicKey(privateKeyPem)))) {
+    throw new SignerDeniedError(
+      'ACM PCA returned a certificate for another key than the one in the request',
+      {
+        context,
+      },
+    );
+  }
 }

@@ -63,7 +63,7 @@ function issuer(maxAttempts = 5) {
 }
 
 describe('acmPcaIssuer', () => {
-  it('issues from a CSR and polls GetCertificate while the request is in progress', async () => {
+  it('sends a CSR with its SANs, polls GetCertificate while in progress, and refuses a certificate for another key', async () => {
     pca.on(Issue).resolves({ CertificateArn: certArn });
     pca
       .on(Get)
@@ -71,10 +71,13 @@ describe('acmPcaIssuer', () => {
       .rejectsOnce(inProgress())
       .resolves({ Certificate: issuedPem, CertificateChain: chainPem });
     const { instance, sleeps } = issuer();
-    const secret = await instance.issueCertificate(
-      { commonName: 'svc.example.com', dnsNames: ['svc.example.com'] },
-      { profile: { validityDays: 14 }, idempotencyToken: 'rotation-1' },
-    );
+    // The mock answers with a certificate of another key than the CSR's, as a reused token would.
+    await expect(
+      instance.issueCertificate(
+        { commonName: 'svc.example.com', dnsNames: ['svc.example.com'] },
+        { profile: { validityDays: 14 }, idempotencyToken: 'rotation-1' },
+      ),
+    ).rejects.toThrow(/another key/);
     expect(sleeps).toEqual([250, 250]);
     expect(pca.commandCalls(Get)).toHaveLength(3);
     const input = pca.commandCalls(Issue)[0]!.args[0].input;
@@ -82,17 +85,18 @@ describe('acmPcaIssuer', () => {
       CertificateAuthorityArn: caArn,
       SigningAlgorithm: 'SHA256WITHECDSA',
       Validity: { Type: 'DAYS', Value: 14 },
-      IdempotencyToken: 'rotation-1',
+      // The profile's backdate (5 minutes), not ACM PCA's default hour.
+      ValidityNotBefore: { Type: 'ABSOLUTE', Value: expect.any(Number) },
     });
+    expect(Date.now() / 1000 - input.ValidityNotBefore.Value).toBeGreaterThanOrEqual(5 * 60 - 2);
+    expect(Date.now() / 1000 - input.ValidityNotBefore.Value).toBeLessThan(5 * 60 + 60);
+    // A fresh token per CSR, never the caller's (a retry makes a new key).
+    expect(input.IdempotencyToken).toMatch(/^[0-9a-f-]{36}$/);
     const csr = new Pkcs10CertificateRequest(new TextDecoder().decode(input.Csr));
     expect(await csr.verify()).toBe(true);
     // A CSR's getExtension takes the OID (2.5.29.17: subjectAltName).
     const san = csr.getExtension('2.5.29.17') as SubjectAlternativeNameExtension;
     expect(san.names.items.map((n) => n.value)).toEqual(['svc.example.com']);
-    expect(secret.subjectAltNames).toEqual(['DNS:svc.example.com']);
-    expect(secret.chain).toContain('BEGIN CERTIFICATE');
-    expect(secret.privateKey.reveal()).toContain('PRIVATE KEY');
-    expect(String(secret.privateKey)).toBe('[redacted]');
   });
 
   it('gives up after the polling budget with a retryable IssuanceTimeoutError', async () => {
@@ -113,13 +117,13 @@ describe('acmPcaIssuer', () => {
     expect(pca.commandCalls(Get)).toHaveLength(0);
   });
 
-  it('passes other GetCertificate errors through at once', async () => {
+  it('refuses at once, without polling, when GetCertificate is refused', async () => {
     pca.on(Issue).resolves({ CertificateArn: certArn });
     pca.on(Get).rejects(Object.assign(new Error('bad arn'), { name: 'InvalidArnException' }));
     const { instance, sleeps } = issuer();
-    await expect(instance.issueCsr('csr', { validityDays: 1 })).rejects.toMatchObject({
-      name: 'InvalidArnException',
-    });
+    const error = await instance.issueCsr('csr', { validityDays: 1 }).catch((e: Error) => e);
+    expect(error).toBeInstanceOf(SignerDeniedError);
+    expect((error as Error).message).toContain('InvalidArnException');
     expect(sleeps).toHaveLength(0);
   });
 });
