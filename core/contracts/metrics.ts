@@ -22,6 +22,8 @@ export const ROTOR_METRICS = {
   sweepStarted: { service: 'rotation-sweep', name: 'RotationsStarted' },
   newFindings: { service: 'scan-merge', name: 'NewFindings' },
   managedSecretLeaks: { service: 'scan-merge', name: 'ManagedSecretLeaks' },
+  taskDefinitionFindings: { service: 'scan-task-definition', name: 'NewFindings' },
+  taskDefinitionManagedLeaks: { service: 'scan-task-definition', name: 'ManagedSecretLeaks' },
   /** Audit chains whose verification failed (a changed, missing or unlinked record). */
   brokenAuditChains: { service: 'audit-verify', name: 'BrokenChains' },
   auditChainsVerified: { service: 'audit-verify', name: 'ChainsVerified' },

@@ -4,6 +4,7 @@ import { createLogger } from '../shared/logger';
 import { rotorHandler } from '../shared/middleware';
 import { outcomeLog } from './outcome-log';
 import { sweepConcurrency, taskDefinitionScanDeps } from './wiring';
+import { ROTOR_METRICS } from '../../core/contracts/metrics';
 
 // A RegisterTaskDefinition CloudTrail event (one revision) or the scheduled sweep `{ "sweep": true }`.
 // The event carries the plaintext environment: it is never logged, and only its identifiers are read.
@@ -18,7 +19,7 @@ export const handler = rotorHandler({ logger, metrics }, async (event: unknown, 
   });
   const { message, fields, newFindings, managedLeaks } = outcomeLog(outcome);
   logger.info(message, fields);
-  metrics.addMetric('NewFindings', 'Count', newFindings);
-  metrics.addMetric('ManagedSecretLeaks', 'Count', managedLeaks);
+  metrics.addMetric(ROTOR_METRICS.taskDefinitionFindings.name, 'Count', newFindings);
+  metrics.addMetric(ROTOR_METRICS.taskDefinitionManagedLeaks.name, 'Count', managedLeaks);
   return outcome;
 });

@@ -78,6 +78,8 @@ export function buildDashboard(scope: Construct, id: string, src: DashboardSourc
     ),
     graph('Managed secrets leaked', [
       sum(ROTOR_METRICS.managedSecretLeaks, 'managed secrets found in images'),
+      sum(ROTOR_METRICS.taskDefinitionManagedLeaks, 'managed secrets in task definitions'),
+      sum(ROTOR_METRICS.taskDefinitionFindings, 'new findings in task definitions'),
     ]),
     graph('Scan workflow executions', machineOutcomes(src.scanner.stateMachine)),
   );
