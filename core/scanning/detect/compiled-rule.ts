@@ -19,6 +19,8 @@ export interface CompiledRule {
   readonly sticky?: RegExp;
   /** For an anchored rule with `first`: 1 at the char codes (< 128) a match can start with. */
   readonly firstChars?: Uint8Array;
+  /** For an anchored rule whose `first` lists one or two characters: those characters, found with indexOf. */
+  readonly firstFew?: readonly string[];
 }
 
 /** Compiles rules; throws InvalidDetectorConfigError on duplicate ids or g/y flags. */
@@ -71,7 +73,13 @@ export function compileRules(rules: readonly Rule[]): CompiledRule[] {
       }
       firstChars[code] = 1;
     }
-    return { ...compiled, sticky, firstChars };
+    const few = [...new Set(rule.anchor.first)];
+    return {
+      ...compiled,
+      sticky,
+      firstChars,
+      ...(few.length >= 1 && few.length <= 2 ? { firstFew: few } : {}),
+    };
   });
 }
 

@@ -197,12 +197,30 @@ export class WindowScanner {
   ): void {
     const { from: lead, to: lag } = compiled.rule.anchor!;
     const first = compiled.firstChars;
+    const firstFew = compiled.firstFew;
+    // With one or two possible first characters (`<`, `aA`): the next position holding one, found by
+    // indexOf (native, fast on long gaps) and remembered, so each part of the window is searched once.
+    const nextAt = firstFew === undefined ? undefined : firstFew.map(() => -1);
     let next = Math.max(from, this.#resume[compiled.order]! - this.#base);
     for (let k = 0; k < keywordsAt.length; k++) {
       const q = keywordsAt[k]!;
       const last = Math.min(q + lag, to - 1);
       for (let p = Math.max(q + lead, next); p <= last; p = Math.max(p + 1, next)) {
-        if (first !== undefined) {
+        if (nextAt !== undefined) {
+          let at = text.length;
+          for (let i = 0; i < nextAt.length; i++) {
+            if (nextAt[i]! < p) {
+              const found = text.indexOf(firstFew![i]!, p);
+              nextAt[i] = found === -1 ? text.length : found;
+            }
+            at = Math.min(at, nextAt[i]!);
+          }
+          if (at > last) {
+            next = last + 1;
+            break;
+          }
+          p = at;
+        } else if (first !== undefined) {
           const c = text.charCodeAt(p);
           if (c < 128 && first[c] === 0) {
             next = p + 1;

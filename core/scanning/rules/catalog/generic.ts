@@ -1,5 +1,6 @@
 import type { Rule, SecretCheck } from '../rule';
 import { base64UserPass } from '../checks';
+import { looksLikeCode } from '../code-shape';
 import { shannonEntropy } from '../entropy';
 import { isPlaceholderValue } from '../placeholders';
 import { ALNUM, BASE64URL, HEX, b64, password, pick, rand } from '../sample-kit';
@@ -30,28 +31,6 @@ function nameAllowed(name: string, keywordPart: RegExp): boolean {
 /** A value with a vendor's prefix is judged by that vendor's rule (its checksum, its length), not by entropy. */
 const VENDOR_PREFIX =
   /^(?:gh[pousr]_|github_pat_|glpat-|gl(?:ptt|dt|rt)-|npm_|pypi-|dckr_pat_|xox[bpaers]-|xapp-|[sr]k_live_|sk_test_|AKIA|ASIA|AIza|sk-ant-|sk-proj-|hv[sb]\.|dop_v1_|SG\.|shp(?:at|ca|pa|ss)_|lin_api_|NRAK-|ATATT3|ATBB|sq0(?:atp|csp)-|eyJ)/;
-
-/** An unquoted value that reads as code: a member chain, a bare identifier without digits, an operator. */
-function looksLikeCode(value: string): boolean {
-  const core = value.replace(/[!;,]+$/, '');
-  if (/^[A-Za-z_$][\w$]*(?:\??\.[A-Za-z_$][\w$]*)+$/.test(core))
-    return core.split(/\??\./).every(isIdentifierWord);
-  if (/^[A-Za-z_$][\w$]*$/.test(core)) return isIdentifierWord(core);
-  return /^[!?*&|+~^%]/.test(value) || /\?\./.test(value);
-}
-
-/**
- * Whether a name reads like a programmer's identifier (`normalizedCreds`, `messages_1`, `state2`) rather than
- * a random string: no digits but a trailing counter, and, when long, the vowels of words (random letters
- * have about one vowel in five).
- */
-function isIdentifierWord(word: string): boolean {
-  const body = word.replace(/_?\d{1,2}$/, '');
-  if (/\d/.test(body)) return false;
-  if (body.length < 16) return true;
-  const vowels = body.replace(/[^aeiouAEIOU]/g, '').length;
-  return vowels / body.length >= 0.25;
-}
 
 const VERSION = String.raw`(?:[\^~]|[<>]=?|=)?v?\d{1,9}(?:\.(?:\d{1,9}|[xX*])){1,2}(?:[-+][0-9A-Za-z.-]{1,40})?`;
 const VERSION_RANGE = new RegExp(`^${VERSION}(?:\\s{0,3}(?:\\|\\||-|\\s)\\s{0,3}${VERSION}){0,4}$`);
