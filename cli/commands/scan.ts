@@ -11,6 +11,7 @@ import { BUILTIN_RULES, createDetector, parseUserRules, type Rule } from '../../
 import { scanTarget, type ScanResult } from '../../core/scanning/image/scan';
 import { parseTarget } from '../../core/scanning/image/target';
 import { scanTaskDefinitionText, taskDefinitionFileOf } from '../../core/scanning/task-definition/cli';
+import { availableParallelism } from 'node:os';
 import { DetectorPool } from '../../adapters/detector-pool';
 import { atLeast, toSarif, toTable } from '../../core/scanning/report';
 import { SEVERITIES, type Severity } from '../../core/scanning/types';
@@ -26,7 +27,7 @@ interface ScanFlags {
   registryUsername?: string;
   rules?: string;
   concurrency: number;
-  workers: number;
+  workers?: number;
   progress: boolean;
 }
 
@@ -58,9 +59,8 @@ export function scanCommand(): Command {
     .option('--concurrency <n>', 'layers scanned at once', (v) => Number(v), 3)
     .option(
       '--workers <n>',
-      'detection in n worker threads (0: in this thread); helps when cores are free, costs memory',
+      'detection in n worker threads, 0 in this thread (default: 2 when the machine has 2 cores or more)',
       (v) => Number(v),
-      0,
     )
     .option('--no-progress', 'no progress bar, even on a terminal')
     .addHelpText(
@@ -99,7 +99,9 @@ export async function runScan(
 ): Promise<ScanResult> {
   const rulesText = flags.rules ? readFileSync(flags.rules, 'utf8') : undefined;
   const rules: Rule[] = [...BUILTIN_RULES, ...(rulesText ? parseUserRules(rulesText) : [])];
-  const workers = flags.workers ?? 0;
+  // Measured (bench/RESULTS.md, 1.1 GiB image, 2 cores): 2.5x the floor with 2 workers, 3.3x in this
+  // thread, at about 140 MiB more memory.
+  const workers = flags.workers ?? (availableParallelism() >= 2 ? 2 : 0);
   if (!Number.isInteger(workers) || workers < 0) throw new UsageError('--workers must be a whole number');
   const taskDefinitionFile = taskDefinitionFileOf(text);
   if (taskDefinitionFile !== undefined) return scanTaskDefinitionFile(text, taskDefinitionFile, rules);

@@ -62,7 +62,7 @@ describe('rotor scan (the installed command)', () => {
   });
 
   it('finds the same with detection in worker threads', async () => {
-    const inThread = await runCli(['scan', `dir:${dir}`, '--format', 'json']);
+    const inThread = await runCli(['scan', `dir:${dir}`, '--format', 'json', '--workers', '0']);
     const pooled = await runCli(['scan', `dir:${dir}`, '--format', 'json', '--workers', '2']);
     expect(pooled.code).toBe(inThread.code);
     const findings = (out: string) => (JSON.parse(out) as { findings: unknown[] }).findings;
