@@ -12,7 +12,7 @@ import { verifyCertificateSecret } from '../../../core/rotation/certificate/veri
 import { parseCertificateProfile } from '../../../core/rotation/certificate/profile';
 import { X509Certificate } from '../../../core/rotation/certificate/x509';
 import { startAcmPcaStandIn, type AcmPcaStandIn } from '../../../local/acm-pca';
-import { CREDENTIALS, opensslKit, type OpensslKit } from './fixture';
+import { opensslKit, type OpensslKit, pcaClient } from './fixture';
 
 // adapters/acm-pca-issuer.ts against the ACM PCA stand-in over a socket: the certificate OpenSSL accepts,
 // waiting through RequestInProgressException, and ACM PCA's refusals as the adapter's error classes.
@@ -24,12 +24,7 @@ const request = { commonName: 'orders.internal', dnsNames: ['orders.internal'], 
 
 beforeAll(async () => {
   pca = await startAcmPcaStandIn({ region: 'eu-west-1', issueDelayMs: 150, log: (line) => calls.push(line) });
-  client = new ACMPCAClient({
-    endpoint: pca.endpoint,
-    region: pca.region,
-    credentials: CREDENTIALS,
-    maxAttempts: 1,
-  });
+  client = pcaClient(pca);
   openssl = await opensslKit();
 });
 
@@ -98,12 +93,7 @@ describe('acmPcaIssuer over the stand-in', () => {
 
   it('ends in IssuanceTimeoutError when the certificate is not ready within the attempts', async () => {
     const slow = await startAcmPcaStandIn({ issueDelayMs: 60_000 });
-    const slowClient = new ACMPCAClient({
-      endpoint: slow.endpoint,
-      region: slow.region,
-      credentials: CREDENTIALS,
-      maxAttempts: 1,
-    });
+    const slowClient = pcaClient(slow);
     try {
       const error = await failure(() =>
         acmPcaIssuer({

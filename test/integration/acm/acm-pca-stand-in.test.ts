@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-acm-pca';
 import { KeyUsageFlags, X509Certificate } from '../../../core/rotation/certificate/x509';
 import { startAcmPcaStandIn, type AcmPcaStandIn } from '../../../local/acm-pca';
-import { CREDENTIALS, manualClock, opensslKit, type OpensslKit } from './fixture';
+import { manualClock, opensslKit, type OpensslKit, pcaClient } from './fixture';
 import { makeCertificate } from './certificates';
 import { makeCsr } from './csr';
 
@@ -24,12 +24,7 @@ const encode = (text: string) => new TextEncoder().encode(text);
 
 beforeAll(async () => {
   pca = await startAcmPcaStandIn({ region: 'eu-west-1', issueDelayMs: 2_000, clock });
-  client = new ACMPCAClient({
-    endpoint: pca.endpoint,
-    region: pca.region,
-    credentials: CREDENTIALS,
-    maxAttempts: 1,
-  });
+  client = pcaClient(pca);
   openssl = await opensslKit();
 });
 
@@ -325,12 +320,7 @@ describe('the CA itself', () => {
     const brought = await startAcmPcaStandIn({
       ca: { certificatePem: own.certificatePem, privateKey: own.privateKey },
     });
-    const broughtClient = new ACMPCAClient({
-      endpoint: brought.endpoint,
-      region: brought.region,
-      credentials: CREDENTIALS,
-      maxAttempts: 1,
-    });
+    const broughtClient = pcaClient(brought);
     try {
       expect(brought.caCertificatePem.trim()).toBe(own.certificatePem.trim());
       const { csrPem } = await makeCsr('brought.internal', { dns: ['brought.internal'] });
@@ -357,12 +347,7 @@ describe('the CA itself', () => {
 
   it('an RSA CA signs with SHA256WITHRSA', async () => {
     const rsa = await startAcmPcaStandIn({ keyAlgorithm: 'RSA_2048' });
-    const rsaClient = new ACMPCAClient({
-      endpoint: rsa.endpoint,
-      region: rsa.region,
-      credentials: CREDENTIALS,
-      maxAttempts: 1,
-    });
+    const rsaClient = pcaClient(rsa);
     try {
       const { csrPem } = await makeCsr('rsa.internal', { dns: ['rsa.internal'] });
       const { CertificateArn } = await rsaClient.send(

@@ -1,3 +1,4 @@
+import { ACMPCAClient } from '@aws-sdk/client-acm-pca';
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -9,6 +10,16 @@ const execFileAsync = promisify(execFile);
 
 /** Dummy credentials: the stand-ins check no signature. */
 export const CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
+
+/** The real SDK client for a stand-in, with no retries of its own (the tests count calls). */
+export function pcaClient(standIn: { endpoint: string; region: string }): ACMPCAClient {
+  return new ACMPCAClient({
+    endpoint: standIn.endpoint,
+    region: standIn.region,
+    credentials: CREDENTIALS,
+    maxAttempts: 1,
+  });
+}
 
 /** A temp folder for PEM files and OpenSSL run on them. */
 export interface OpensslKit {
