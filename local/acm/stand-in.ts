@@ -1,22 +1,8 @@
-import { systemClock, type Clock } from '../../core/clock';
-import { FaultInjector, startAwsJsonServer } from '../aws-json-server';
+import { serveStandIn, standInScope, type RunningStandIn, type StandInOptions } from '../stand-in';
 import { acmOperations, type AcmState } from './operations';
 
-/** How to start the ACM stand-in. Every option has a default that suits a test. */
-export interface AcmStandInOptions {
-  /** @default 0 (a free port) */
-  readonly port?: number;
-  /** @default 'us-east-1' */
-  readonly region?: string;
-  /** @default '000000000000' */
-  readonly accountId?: string;
-  /** The time imports are checked against and recorded at. @default systemClock */
-  readonly clock?: Clock;
-  /** @default a new, empty FaultInjector */
-  readonly faults?: FaultInjector;
-  /** One line per call (`ImportCertificate -> 200`): operation names and status codes only. @default none */
-  readonly log?: (line: string) => void;
-}
+/** How to start the ACM stand-in (the clock is the time imports are checked against and recorded at). */
+export type AcmStandInOptions = StandInOptions;
 
 /** What a test may read about one stored certificate (no key material: the stand-in keeps none). */
 export interface AcmCertificateView {
@@ -28,17 +14,11 @@ export interface AcmCertificateView {
 }
 
 /** A running ACM stand-in. */
-export interface AcmStandIn {
-  readonly endpoint: string;
-  readonly port: number;
-  readonly region: string;
-  readonly accountId: string;
-  readonly faults: FaultInjector;
+export interface AcmStandIn extends RunningStandIn {
   /** Makes `operation` answer AccessDeniedException (stands in for IAM); returns the undo. */
   deny(operation: string): () => void;
   /** The certificate under an ARN, or `undefined`. */
   certificate(arn: string): AcmCertificateView | undefined;
-  close(): Promise<void>;
 }
 
 /**
@@ -54,26 +34,21 @@ export interface AcmStandIn {
  *   await acm.close();
  */
 export async function startAcmStandIn(options: AcmStandInOptions = {}): Promise<AcmStandIn> {
-  const region = options.region ?? 'us-east-1';
-  const accountId = options.accountId ?? '000000000000';
-  const faults = options.faults ?? new FaultInjector();
-  const log = options.log ?? (() => undefined);
-  const state: AcmState = { region, accountId, certificates: new Map(), denied: new Set() };
-  const server = await startAwsJsonServer(
-    {
-      targetPrefix: 'CertificateManager',
-      operations: acmOperations(state, options.clock ?? systemClock),
-      faults,
-      onCall: (operation, status) => log(`${operation} -> ${status}`),
-    },
-    options.port ?? 0,
+  const scope = standInScope(options);
+  const state: AcmState = {
+    region: scope.region,
+    accountId: scope.accountId,
+    certificates: new Map(),
+    denied: new Set(),
+  };
+  const server = await serveStandIn(
+    scope,
+    options.port,
+    'CertificateManager',
+    acmOperations(state, scope.clock),
   );
   return {
-    endpoint: server.endpoint,
-    port: server.port,
-    region,
-    accountId,
-    faults,
+    ...server,
     deny(operation) {
       state.denied.add(operation);
       return () => state.denied.delete(operation);
@@ -88,6 +63,5 @@ export async function startAcmStandIn(options: AcmStandInOptions = {}): Promise<
         imports: stored.imports,
       };
     },
-    close: () => server.close(),
   };
 }

@@ -1,38 +1,18 @@
-import { systemClock, type Clock } from '../../core/clock';
-import { FaultInjector, startAwsJsonServer } from '../aws-json-server';
+import { serveStandIn, standInScope, type RunningStandIn, type StandInOptions } from '../stand-in';
 import { ecsOperations } from './operations';
 import { EcsState, type ServiceInput, type TaskDefinitionInput } from './state';
 import { taskDefinitionOperations } from './task-definitions';
 
 /** How to start the ECS stand-in. Every option has a default that suits a test. */
-export interface EcsStandInOptions {
-  /** @default 0 (a free port) */
-  readonly port?: number;
-  /** @default 'us-east-1' */
-  readonly region?: string;
-  /** @default '000000000000' */
-  readonly accountId?: string;
+export interface EcsStandInOptions extends StandInOptions {
   /** From UpdateService to the new deployment completing (or failing). @default 100 */
   readonly rolloutDelayMs?: number;
   /** From a failed rollout to the circuit breaker's rollback completing. @default 1000 */
   readonly rollbackDelayMs?: number;
-  /** The time deployments record (createdAt, updatedAt). @default systemClock */
-  readonly clock?: Clock;
-  /** Faults to inject into the HTTP layer. @default a new, empty FaultInjector */
-  readonly faults?: FaultInjector;
-  /** One line per call (`UpdateService -> 200`). @default none */
-  readonly log?: (line: string) => void;
 }
 
 /** A running ECS stand-in. */
-export interface EcsStandIn {
-  /** The URL for the SDK's `endpoint` option. */
-  readonly endpoint: string;
-  readonly port: number;
-  readonly region: string;
-  readonly accountId: string;
-  /** Generic fault injection: `throttle(n)`, `failNth(n)`, `delay(ms)`, `clear()`. */
-  readonly faults: FaultInjector;
+export interface EcsStandIn extends RunningStandIn {
   /** Creates a cluster (name or ARN) and answers its ARN; adding an existing one is a no-op. */
   addCluster(name: string): string;
   /** Registers a revision of a task definition and answers its ARN (`...:task-definition/<family>:<n>`). */
@@ -43,7 +23,6 @@ export interface EcsStandIn {
   failNextRollout(service: string, cluster?: string): void;
   /** The next forced rollout of the service stays IN_PROGRESS until another update replaces it. */
   neverStabilise(service: string, cluster?: string): void;
-  close(): Promise<void>;
 }
 
 /**
@@ -60,29 +39,17 @@ export interface EcsStandIn {
  *   await ecs.close();
  */
 export async function startEcsStandIn(options: EcsStandInOptions = {}): Promise<EcsStandIn> {
-  const region = options.region ?? 'us-east-1';
-  const accountId = options.accountId ?? '000000000000';
-  const faults = options.faults ?? new FaultInjector();
-  const log = options.log ?? (() => undefined);
-  const state = new EcsState(region, accountId, options.clock ?? systemClock, {
+  const scope = standInScope(options);
+  const state = new EcsState(scope.region, scope.accountId, scope.clock, {
     rolloutDelayMs: options.rolloutDelayMs ?? 100,
     rollbackDelayMs: options.rollbackDelayMs ?? 1000,
   });
-  const server = await startAwsJsonServer(
-    {
-      targetPrefix: 'AmazonEC2ContainerServiceV20141113',
-      operations: { ...ecsOperations(state), ...taskDefinitionOperations(state) },
-      faults,
-      onCall: (operation, status) => log(`${operation} -> ${status}`),
-    },
-    options.port ?? 0,
-  );
+  const server = await serveStandIn(scope, options.port, 'AmazonEC2ContainerServiceV20141113', {
+    ...ecsOperations(state),
+    ...taskDefinitionOperations(state),
+  });
   return {
-    endpoint: server.endpoint,
-    port: server.port,
-    region,
-    accountId,
-    faults,
+    ...server,
     addCluster: (name) => state.addCluster(name),
     addTaskDefinition: (definition) => state.addTaskDefinition(definition),
     addService: (service) => state.addService(service),
