@@ -53,6 +53,37 @@ export interface ServerTls {
   readonly keyFile: string;
 }
 
+/**
+ * Whether PostgreSQL on 127.0.0.1:`port` accepts a login as `username` with `password` (no TLS: the
+ * throwaway servers run without it unless started with `tls`). A refused or failed login answers false.
+ */
+export async function postgresAccepts(
+  port: number,
+  username: string,
+  password: string,
+  database = 'postgres',
+): Promise<boolean> {
+  const client = new Client({
+    host: '127.0.0.1',
+    port,
+    user: username,
+    password,
+    database,
+    ssl: false,
+    connectionTimeoutMillis: 5000,
+  });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
 /** A running throwaway PostgreSQL with scram-sha-256 password authentication enforced on 127.0.0.1. */
 export interface PostgresServer {
   readonly host: '127.0.0.1';

@@ -4,11 +4,10 @@ import {
   RotateSecretCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { Client } from 'pg';
 import type { DynamoDbAuditStore } from '../../adapters/dynamodb-audit-store';
 import { verifyChain } from '../../core/audit/verify';
 import type { LocalHandler } from '../lambda-runner';
-import { fixturePassword, startPostgres, type PostgresServer } from '../postgres';
+import { fixturePassword, postgresAccepts, startPostgres, type PostgresServer } from '../postgres';
 import type { Reporter } from '../reporter';
 import type { SecretsManagerEmulator } from '../secrets-manager';
 import type { SynthesizedStack } from '../synth';
@@ -159,8 +158,8 @@ export async function databaseDemo(options: {
 
   await reporter.step('checked the database: the new password logs in, the old one is refused', async () => {
     const current = await currentValue(sm, arn);
-    const fresh = await login(pg.port, current.username, current.password);
-    const stale = await login(pg.port, 'orders_app', password);
+    const fresh = await postgresAccepts(pg.port, current.username, current.password);
+    const stale = await postgresAccepts(pg.port, 'orders_app', password);
     if (!fresh || stale)
       throw new Error(
         `expected the new password to work and the old one to fail (new ${fresh}, old ${stale})`,
@@ -179,23 +178,4 @@ async function currentValue(
   arn: string,
 ): Promise<{ username: string; password: string }> {
   return JSON.parse((await sm.send(new GetSecretValueCommand({ SecretId: arn }))).SecretString!);
-}
-
-async function login(port: number, user: string, password: string): Promise<boolean> {
-  const client = new Client({
-    host: '127.0.0.1',
-    port,
-    user,
-    password,
-    database: 'postgres',
-    connectionTimeoutMillis: 5000,
-  });
-  try {
-    await client.connect();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
 }

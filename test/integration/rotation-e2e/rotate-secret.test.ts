@@ -6,13 +6,12 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { createConnection } from 'mysql2/promise';
-import { Client } from 'pg';
 import { verifyChain } from '../../../core/audit/verify';
 import { startSecretsManagerEmulator, type SecretsManagerEmulator } from '../../../local/secrets-manager';
 import { captureOutput, lambdaContext } from '../../support/lambda-context';
 import { startLocalAudit } from '../../support/local-audit';
 import { startMariaDb, type MariaDbServer } from '../../support/mariadb';
-import { fixturePassword, startPostgres, type PostgresServer } from '../../support/postgres';
+import { fixturePassword, postgresAccepts, startPostgres, type PostgresServer } from '../../support/postgres';
 
 // Secrets Manager (the emulator) drives the real rotation function through RotateSecret, as AWS does, against
 // real PostgreSQL and MariaDB with password authentication enforced; each step lands in the audit trail.
@@ -99,26 +98,6 @@ async function current(secretId: string, stage = 'AWSCURRENT') {
   return { versionId: out.VersionId!, value };
 }
 
-async function pgLogin(username: string, password: string): Promise<boolean> {
-  const client = new Client({
-    host: '127.0.0.1',
-    port: pg.port,
-    user: username,
-    password,
-    database: 'postgres',
-    connectionTimeoutMillis: 5000,
-  });
-  try {
-    await client.connect();
-    await client.query('SELECT 1');
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
 async function mariaLogin(username: string, password: string): Promise<boolean> {
   try {
     const connection = await createConnection({
@@ -158,8 +137,8 @@ describe('RotateSecret through the rotate-database function', () => {
     const now = await current(arn);
     expect(now.versionId).toBe(token);
     expect(now.value.password).not.toBe(password);
-    expect(await pgLogin('orders_app', now.value.password)).toBe(true);
-    expect(await pgLogin('orders_app', password)).toBe(false);
+    expect(await postgresAccepts(pg.port, 'orders_app', now.value.password)).toBe(true);
+    expect(await postgresAccepts(pg.port, 'orders_app', password)).toBe(false);
     expect((await current(arn, 'AWSPREVIOUS')).value.password).toBe(password);
     const described = await sm.send(new DescribeSecretCommand({ SecretId: arn }));
     expect(described.RotationEnabled).toBe(true);
@@ -263,8 +242,8 @@ describe('RotateSecret through the rotate-database function', () => {
       lifts.forEach((lift) => lift());
     }
     const now = await current(arn);
-    expect(await pgLogin('billing_app', now.value.password)).toBe(true);
-    expect(await pgLogin('billing_app', password)).toBe(false);
+    expect(await postgresAccepts(pg.port, 'billing_app', now.value.password)).toBe(true);
+    expect(await postgresAccepts(pg.port, 'billing_app', password)).toBe(false);
   });
 
   it('logged every step without any password, old or new', () => {

@@ -7,7 +7,6 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { Template } from 'aws-cdk-lib/assertions';
-import { Client } from 'pg';
 import { DynamoDbAuditStore } from '../../../adapters/dynamodb-audit-store';
 import { secretSubject } from '../../../core/audit/event';
 import { verifyChain } from '../../../core/audit/verify';
@@ -17,7 +16,12 @@ import { RotationWorkflow } from '../../../lib/rotation/rotation-workflow';
 import { startDynalite, type LocalDynamoDb } from '../../../local/dynalite';
 import { startEcsStandIn, type EcsStandIn } from '../../../local/ecs';
 import type { LocalHandler } from '../../../local/lambda-runner';
-import { fixturePassword, startPostgres, type PostgresServer } from '../../../local/postgres';
+import {
+  fixturePassword,
+  postgresAccepts,
+  startPostgres,
+  type PostgresServer,
+} from '../../../local/postgres';
 import { startSecretsManagerEmulator, type SecretsManagerEmulator } from '../../../local/secrets-manager';
 import { runStateMachine, stateMachineDefinition, type LocalExecution } from '../../../local/state-machine';
 import { createTablesFromTemplate } from '../../../local/tables';
@@ -221,25 +225,6 @@ async function currentPassword(name: string): Promise<string> {
   return JSON.parse((await sm.send(new GetSecretValueCommand({ SecretId: name }))).SecretString!).password;
 }
 
-async function login(i: number, password: string): Promise<boolean> {
-  const client = new Client({
-    host: '127.0.0.1',
-    port: pg.port,
-    user: user(i),
-    password,
-    database: 'postgres',
-    connectionTimeoutMillis: 5000,
-  });
-  try {
-    await client.connect();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
 describe('the rotation sweep, synthesized and run locally', () => {
   let execution: LocalExecution;
   let printed = '';
@@ -281,7 +266,9 @@ describe('the rotation sweep, synthesized and run locally', () => {
         Array.from({ length: 20 }, async (_, k) => {
           const name = secretName(i + k);
           const now = await currentPassword(name);
-          return now !== passwords.get(name) && (await login(i + k, now)) ? name : undefined;
+          return now !== passwords.get(name) && (await postgresAccepts(pg.port, user(i + k), now))
+            ? name
+            : undefined;
         }),
       );
       rotated.push(...checks.filter((name): name is string => name !== undefined));

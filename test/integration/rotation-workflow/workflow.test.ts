@@ -8,14 +8,18 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { Template } from 'aws-cdk-lib/assertions';
-import { Client } from 'pg';
 import { buildApp } from '../../../lib/app';
 import { addDemoSecrets } from '../../../local/demo/demo-stack';
 import { startDynalite, type LocalDynamoDb } from '../../../local/dynalite';
 import { startEcsStandIn, type EcsStandIn } from '../../../local/ecs';
 import { createGeneratedSecrets } from '../../../local/generated-secrets';
 import type { LocalHandler } from '../../../local/lambda-runner';
-import { fixturePassword, startPostgres, type PostgresServer } from '../../../local/postgres';
+import {
+  fixturePassword,
+  postgresAccepts,
+  startPostgres,
+  type PostgresServer,
+} from '../../../local/postgres';
 import { startSecretsManagerEmulator, type SecretsManagerEmulator } from '../../../local/secrets-manager';
 import { runStateMachine, stateMachineDefinition } from '../../../local/state-machine';
 import { startStepFunctionsStandIn } from '../../../local/step-functions';
@@ -222,25 +226,6 @@ async function currentPassword(): Promise<string> {
     .password;
 }
 
-async function login(password: string): Promise<boolean> {
-  const client = new Client({
-    host: '127.0.0.1',
-    port: pg.port,
-    user: 'orders_app',
-    password,
-    database: 'postgres',
-    connectionTimeoutMillis: 5000,
-  });
-  try {
-    await client.connect();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
 async function locksHeld(): Promise<number> {
   return (
     (await dynamo.client().send(new ScanCommand({ TableName: table('RotationLocks') }))).Items?.length ?? 0
@@ -272,8 +257,8 @@ describe('the rotation workflow, synthesized and run locally', () => {
     expect(execution.states).toContain('CheckConsumers');
     const after = await currentPassword();
     expect(after).not.toBe(before);
-    expect(await login(after)).toBe(true);
-    expect(await login(before)).toBe(false);
+    expect(await postgresAccepts(pg.port, 'orders_app', after)).toBe(true);
+    expect(await postgresAccepts(pg.port, 'orders_app', before)).toBe(false);
     expect(await locksHeld()).toBe(0);
     const outcomes = await audit.byType('rotation.outcome', { limit: 10 });
     expect(outcomes.items[0]).toMatchObject({
@@ -313,7 +298,7 @@ describe('the rotation workflow, synthesized and run locally', () => {
       'RotationFailed',
     ]);
     expect(await currentPassword()).toBe(before);
-    expect(await login(before)).toBe(true);
+    expect(await postgresAccepts(pg.port, 'orders_app', before)).toBe(true);
     const described = await sm.send(new DescribeSecretCommand({ SecretId: secretArn }));
     expect(Object.values(described.VersionIdsToStages ?? {}).flat()).not.toContain('AWSPENDING');
     const [outcome] = (await audit.byType('rotation.outcome', { limit: 1 })).items;
@@ -339,7 +324,7 @@ describe('the rotation workflow, synthesized and run locally', () => {
     ]);
     const after = await currentPassword();
     expect(after).not.toBe(before);
-    expect(await login(after)).toBe(true);
+    expect(await postgresAccepts(pg.port, 'orders_app', after)).toBe(true);
     const [consumers] = (await audit.byType('rotation.consumers', { limit: 1 })).items;
     expect(consumers).toMatchObject({
       outcome: 'failure',
@@ -367,7 +352,7 @@ describe('the rotation workflow, synthesized and run locally', () => {
     expect(execution.states.filter((st) => st === 'SetSecret')).toHaveLength(1);
     const after = await currentPassword();
     expect(after).not.toBe(before);
-    expect(await login(after)).toBe(true);
+    expect(await postgresAccepts(pg.port, 'orders_app', after)).toBe(true);
   });
 
   it('rolls back when testSecret fails after setSecret changed the password: the database is set back, AWSCURRENT works', async () => {
@@ -385,7 +370,7 @@ describe('the rotation workflow, synthesized and run locally', () => {
       'RotationFailed',
     ]);
     expect(await currentPassword()).toBe(before);
-    expect(await login(before)).toBe(true);
+    expect(await postgresAccepts(pg.port, 'orders_app', before)).toBe(true);
     const described = await sm.send(new DescribeSecretCommand({ SecretId: secretArn }));
     expect(Object.values(described.VersionIdsToStages ?? {}).flat()).toContain('ROTOR_ABANDONED');
     const [outcome] = (await audit.byType('rotation.outcome', { limit: 1 })).items;
@@ -399,7 +384,7 @@ describe('the rotation workflow, synthesized and run locally', () => {
   it('recovers on the next run after a rollback', async () => {
     const execution = await run({ secretId: 'demo/orders-db', reason: 'manual' }, 'manual-2');
     expect(execution.status).toBe('SUCCEEDED');
-    expect(await login(await currentPassword())).toBe(true);
+    expect(await postgresAccepts(pg.port, 'orders_app', await currentPassword())).toBe(true);
   });
 
   it('skips, changing nothing, while another rotation of the secret holds its lock', async () => {
@@ -448,7 +433,7 @@ describe('the rotation workflow, synthesized and run locally', () => {
       expect(JSON.parse(stdout)).toMatchObject({ status: 'SUCCEEDED', result: 'rotated' });
       const after = await currentPassword();
       expect(after).not.toBe(before);
-      expect(await login(after)).toBe(true);
+      expect(await postgresAccepts(pg.port, 'orders_app', after)).toBe(true);
       const missing = await runCli(['rotate', 'demo/orders-db', '--workflow', `${arn}-nope`], {
         AWS_ENDPOINT_URL_SFN: sfn.endpoint,
         AWS_REGION: REGION,

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
 import { createConnection } from 'mysql2/promise';
 import { postgresDriver } from '../../../../adapters/postgres';
 import { mysqlDriver } from '../../../../adapters/mysql';
@@ -9,38 +8,10 @@ import type { DatabaseStrategy } from '../../../../core/rotation/database/rotato
 import { AWSCURRENT } from '../../../../core/rotation/ports';
 import { MemorySecretStore } from '../../../unit/rotation/support/memory-secret-store';
 import type { RotatorHarness } from '../../../unit/rotation/support/rotator-contract';
-import { fixturePassword, type PostgresServer } from '../../../support/postgres';
+import { fixturePassword, postgresAccepts, type PostgresServer } from '../../../support/postgres';
 import type { MariaDbServer } from '../../../support/mariadb';
 
 const suffix = () => randomBytes(4).toString('hex');
-
-/** Whether PostgreSQL accepts a login (no TLS: the test servers run without it). */
-export async function postgresAccepts(
-  port: number,
-  username: string,
-  password: string,
-  database = 'postgres',
-): Promise<boolean> {
-  const client = new Client({
-    host: '127.0.0.1',
-    port,
-    user: username,
-    password,
-    database,
-    ssl: false,
-    connectionTimeoutMillis: 5000,
-  });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    await client.query('SELECT 1');
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
 
 /** Whether MariaDB accepts a login over TCP. */
 export async function mariadbAccepts(port: number, username: string, password: string): Promise<boolean> {
