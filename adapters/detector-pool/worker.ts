@@ -3,7 +3,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 // The detector's own modules, not the detect/ index: a worker's start-up is paid on every scan, and the index
 // also loads the user-rule schema (zod), which only a user rule file needs.
-import { createDetector } from '../../core/scanning/detect/detector';
+import { createTextDetector } from '../../core/scanning/detect/detector';
 import { BUILTIN_RULES } from '../../core/scanning/rules/builtin';
 import type { Rule } from '../../core/scanning/rules/rule';
 import type { Detector, FileLocation, Finding } from '../../core/scanning/types';
@@ -18,7 +18,8 @@ function build(config: WorkerDetectorConfig): Detector {
     ...(config.builtin === false ? [] : BUILTIN_RULES),
     ...(config.userRules === undefined ? [] : userRules(config.userRules)),
   ];
-  return createDetector({
+  // The pool made the binary check before sending the file (the same check): it is not made twice.
+  return createTextDetector({
     rules,
     ...(config.fingerprintKey === undefined ? {} : { fingerprintKey: config.fingerprintKey }),
     ...(config.managed === undefined ? {} : { managed: config.managed }),

@@ -10,8 +10,9 @@
 //   SCAN_BENCH_KEEP=1       keep the temp folder (default: removed)
 //   SCAN_BENCH_WORKERS=n    worker threads of the DetectorPool rows (default: one a core)
 //   SCAN_BENCH_NULL=1       Rotor rows with a detector that reads every byte and finds nothing (the walk alone)
-// Rotor runs twice a round: detection in the calling thread (the scan-layer Lambda) and in worker threads
-// (DetectorPool, for the CLI). Detection alone, without gunzip: bench/scan/detect-profile.ts.
+// Rotor runs three times a round: detection in the calling thread (the scan-layer Lambda), in worker threads
+// (DetectorPool, for the CLI) and in one worker thread; the floor also runs with Rotor's buffer sizes, so
+// that the ratio can be read against a floor that streams the way Rotor does. Detection alone, without gunzip: bench/scan/detect-profile.ts.
 // Every measurement runs in a fresh process (bench/scan/worker.ts), so its peak RSS is its own.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -29,15 +30,17 @@ const SECRETLINT = process.env.SCAN_BENCH_SECRETLINT !== '0';
 const RUNS = Number(process.env.SCAN_BENCH_RUNS ?? 2);
 const SECRETLINT_TIMEOUT_S = Number(process.env.SCAN_BENCH_SECRETLINT_TIMEOUT_S ?? 900);
 
+/** The measurements of a round: the issue's floor, the floor with Rotor's buffer sizes, Rotor. */
+const MODES = ['floor', 'rotor-pool', 'floor-sha256', 'rotor', 'floor-rotor-buffers', 'rotor-pool1'] as const;
+type Mode = (typeof MODES)[number];
+
 const TSX = join(__dirname, '..', '..', 'node_modules', '.bin', 'tsx');
 
-function worker(
-  mode: 'floor' | 'floor-sha256' | 'rotor' | 'rotor-pool' | 'rotor-dir',
-  dir: string,
-): Promise<WorkerResult> {
+function worker(mode: Mode | 'rotor-dir', dir: string): Promise<WorkerResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(TSX, [join(__dirname, 'worker.ts'), mode, dir, String(CONCURRENCY)], {
       stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, SCAN_BENCH_THREADS: '1' }, // the CPU time of each run, reported beside it
     });
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
@@ -96,21 +99,21 @@ async function run(work: string): Promise<void> {
 
   const dir = image.dir;
   // Interleaved rounds, the fastest of each kept: on a shared machine the slow runs are other people's work.
-  const runs: Record<'floor' | 'floor-sha256' | 'rotor' | 'rotor-pool', WorkerResult[]> = {
-    floor: [],
-    'floor-sha256': [],
-    rotor: [],
-    'rotor-pool': [],
-  };
+  const runs = Object.fromEntries(MODES.map((m) => [m, [] as WorkerResult[]])) as Record<
+    Mode,
+    WorkerResult[]
+  >;
   for (let round = 0; round < RUNS; round++) {
-    for (const mode of ['floor', 'rotor-pool', 'floor-sha256', 'rotor'] as const)
-      runs[mode].push(await worker(mode, dir));
+    for (const mode of MODES) runs[mode].push(await worker(mode, dir));
   }
   const fastest = (results: WorkerResult[]) => results.reduce((a, b) => (b.ms < a.ms ? b : a));
   const floor = fastest(runs.floor);
   const rotor = fastest(runs.rotor);
   const pooled = fastest(runs['rotor-pool']);
   const floorSha = fastest(runs['floor-sha256']);
+  const floorBuffers = fastest(runs['floor-rotor-buffers']);
+  const pooledOne = fastest(runs['rotor-pool1']);
+  const oneScore = score(image.truth, pooledOne.findings ?? []);
   const floorMs = floor.ms;
   const rotorScore = score(image.truth, pooled.findings ?? []);
   const inThreadScore = score(image.truth, rotor.findings ?? []);
@@ -164,12 +167,28 @@ async function run(work: string): Promise<void> {
       floorSha.maxRssMb.toFixed(0),
     ],
     [
+      "floor with Rotor's buffer sizes (64 KiB reads, 256 KiB gunzip output)",
+      fmtS(floorBuffers.ms),
+      (floorBuffers.ms / floorMs).toFixed(2),
+      '-',
+      '-',
+      floorBuffers.maxRssMb.toFixed(0),
+    ],
+    [
       'Rotor `scanTarget`, detection in worker threads (`DetectorPool`, as the CLI)',
       fmtS(pooled.ms),
       (pooled.ms / floorMs).toFixed(2),
       `${rotorScore.hits.length}/${n}`,
       String(rotorScore.extra.length),
       pooled.maxRssMb.toFixed(0),
+    ],
+    [
+      'Rotor `scanTarget`, detection in 1 worker thread',
+      fmtS(pooledOne.ms),
+      (pooledOne.ms / floorMs).toFixed(2),
+      `${oneScore.hits.length}/${n}`,
+      String(oneScore.extra.length),
+      pooledOne.maxRssMb.toFixed(0),
     ],
     [
       'Rotor `scanTarget`, detection in the calling thread (as the scan-layer Lambda)',
@@ -200,9 +219,13 @@ async function run(work: string): Promise<void> {
       secretlint.maxRssMb.toFixed(0),
     ]);
   }
-  const times = (mode: keyof typeof runs) => runs[mode].map((r) => fmtS(r.ms)).join(', ');
+  const times = (mode: Mode) =>
+    runs[mode].map((r) => `${fmtS(r.ms)} (CPU ${r.cpu?.process?.toFixed(1) ?? '?'})`).join(', ');
   console.log(
-    `\nruns (s; the fastest of each is in the table): floor ${times('floor')}; rotor (pool) ${times('rotor-pool')}; rotor (in-thread) ${times('rotor')}; floor+sha256 ${times('floor-sha256')}${slTimes ? `; secretlint ${slTimes}; rotor dir: ${rotorDirTimes}` : ''}. Concurrency ${CONCURRENCY} layers.`,
+    `\nruns (s, and CPU s of the whole process, start-up included; the fastest of each is in the table): floor ${times('floor')}; floor with Rotor's buffers ${times('floor-rotor-buffers')}; rotor (pool) ${times('rotor-pool')}; rotor (1 worker) ${times('rotor-pool1')}; rotor (in-thread) ${times('rotor')}; floor+sha256 ${times('floor-sha256')}${slTimes ? `; secretlint ${slTimes}; rotor dir: ${rotorDirTimes}` : ''}. Concurrency ${CONCURRENCY} layers.`,
+  );
+  console.log(
+    `ratios to the floor with Rotor's buffer sizes: pool ${(pooled.ms / floorBuffers.ms).toFixed(2)}, 1 worker ${(pooledOne.ms / floorBuffers.ms).toFixed(2)}, calling thread ${(rotor.ms / floorBuffers.ms).toFixed(2)}`,
   );
   console.log(
     `Rotor read ${pooled.files} files, ${mib(pooled.bytesUncompressed)} MiB, ${pooled.errors} scan problems; floor read ${floor.files} files, ${mib(floor.bytesUncompressed)} MiB`,

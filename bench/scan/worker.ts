@@ -1,6 +1,7 @@
-// One measurement in a fresh process, so peak memory (maxRSS) is its own: `floor`, `floor-sha256`, `rotor`
+// One measurement in a fresh process, so peak memory (maxRSS) is its own: `floor`, `floor-sha256`,
+// `floor-rotor-buffers` (the floor with the read and gunzip buffer sizes Rotor uses), `rotor`
 // (detection in the calling thread, as the scan-layer Lambda runs it) or `rotor-pool` (detection in worker
-// threads, as the CLI runs it) over the OCI layout in argv[3] (or `rotor-dir` over a folder, with the pool),
+// threads, as the CLI runs it; `rotor-pool1` with one worker) over the OCI layout in argv[3] (or `rotor-dir` over a folder, with the pool),
 // `concurrency` layers at once. Prints one JSON line: wall time of the
 // work (process start-up excluded), maxRSS, bytes and files read, and for rotor the findings' rule, path
 // and line (never excerpts: they are censored anyway, but the report needs no more).
@@ -13,10 +14,13 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { extract } from 'tar-stream';
 import { DetectorPool } from '../../adapters/detector-pool';
+import { READ_CHUNK } from '../../adapters/registry/local-blobs';
 import { openTarget } from '../../adapters/registry/open-target';
 import { createDetector } from '../../core/scanning/detect';
 import { scanTarget } from '../../core/scanning/image';
+import { DECOMPRESSED_CHUNK_BYTES } from '../../core/scanning/image/streams';
 import { parseTarget } from '../../core/scanning/image/target';
+import { sampleThreads } from './threads';
 
 /** What a worker prints. */
 export interface WorkerResult {
@@ -26,14 +30,23 @@ export interface WorkerResult {
   readonly files: number;
   readonly findings?: ReadonlyArray<{ ruleId: string; path: string; line: number }>;
   readonly errors?: number;
+  /** With SCAN_BENCH_THREADS=1: CPU seconds by thread (main, detector workers, libuv's pool) and in all. */
+  readonly cpu?: Record<string, number>;
 }
+
+/** The buffer sizes Rotor streams layers with: blob reads (adapters/registry/local-blobs.ts) and gunzip output. */
+const ROTOR_BUFFERS = { read: READ_CHUNK, gunzip: DECOMPRESSED_CHUNK_BYTES };
 
 /** The floor: gunzip and tar-parse every layer blob, reading every file's bytes, nothing else. */
 async function floor(
   dir: string,
   concurrency: number,
   sha256: boolean,
+  buffers?: { readonly read: number; readonly gunzip: number },
 ): Promise<Omit<WorkerResult, 'ms' | 'maxRssMb'>> {
+  // The issue's floor uses Node's defaults (64 KiB reads, 16 KiB gunzip output); `buffers` gives Rotor's.
+  const readOptions = buffers === undefined ? {} : { highWaterMark: buffers.read };
+  const gunzipOptions = buffers === undefined ? {} : { chunkSize: buffers.gunzip };
   const blobsDir = join(dir, 'blobs', 'sha256');
   const blobs = (await readdir(blobsDir)).map((name) => join(blobsDir, name));
   let bytesUncompressed = 0;
@@ -58,10 +71,10 @@ async function floor(
       ? [
           createReadStream(path),
           new Transform({ transform: (c, _e, done) => (hash.update(c), done(null, c)) }),
-          createGunzip(),
+          createGunzip(gunzipOptions),
           tar,
         ]
-      : [createReadStream(path), createGunzip(), tar];
+      : [createReadStream(path, readOptions), createGunzip(gunzipOptions), tar];
     await (pipeline as (...s: unknown[]) => Promise<void>)(...stages);
     if (sha256) hash.digest('hex');
   };
@@ -78,8 +91,9 @@ async function rotor(
   target: ReturnType<typeof parseTarget>,
   concurrency: number,
   pooled: boolean,
+  oneWorker = false,
 ): Promise<Omit<WorkerResult, 'ms' | 'maxRssMb'>> {
-  const workers = process.env.SCAN_BENCH_WORKERS;
+  const workers = oneWorker ? '1' : process.env.SCAN_BENCH_WORKERS;
   const pool = pooled
     ? DetectorPool.start(workers === undefined ? {} : { workers: Number(workers) })
     : undefined;
@@ -111,17 +125,29 @@ async function rotor(
 async function main(): Promise<void> {
   const [mode, dir, concurrencyText] = process.argv.slice(2);
   const concurrency = Number(concurrencyText ?? 3);
+  const threads = process.env.SCAN_BENCH_THREADS === '1' ? sampleThreads() : undefined;
   const started = performance.now();
   const work =
-    mode === 'rotor' || mode === 'rotor-pool' || mode === 'rotor-dir'
+    mode === 'rotor' || mode === 'rotor-pool' || mode === 'rotor-pool1' || mode === 'rotor-dir'
       ? await rotor(
           parseTarget(`${mode === 'rotor-dir' ? 'dir' : 'oci'}:${dir}`),
           concurrency,
           mode !== 'rotor',
+          mode === 'rotor-pool1',
         )
-      : await floor(dir!, concurrency, mode === 'floor-sha256');
+      : await floor(
+          dir!,
+          concurrency,
+          mode === 'floor-sha256',
+          mode === 'floor-rotor-buffers' ? ROTOR_BUFFERS : undefined,
+        );
   const ms = performance.now() - started;
-  const result: WorkerResult = { ms, maxRssMb: process.resourceUsage().maxRSS / 1024, ...work };
+  const result: WorkerResult = {
+    ms,
+    maxRssMb: process.resourceUsage().maxRSS / 1024,
+    ...work,
+    ...(threads === undefined ? {} : { cpu: threads() }),
+  };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 

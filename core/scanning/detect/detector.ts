@@ -34,6 +34,19 @@ export interface DetectorOptions {
  *   const findings = await detector.scanFile({ location: { path: 'app/.env' }, chunks });
  */
 export function createDetector(options: DetectorOptions = {}): Detector {
+  return buildDetector(options, true);
+}
+
+/**
+ * The same detector for files a caller has already found not to be binary with the same check
+ * (`looksBinary` on the first SNIFF_BYTES, as DetectorPool does before a file crosses threads): it skips
+ * that check, which would give the same answer. Handed a binary, it scans it as text (findings may be noise).
+ */
+export function createTextDetector(options: DetectorOptions = {}): Detector {
+  return buildDetector(options, false);
+}
+
+function buildDetector(options: DetectorOptions, sniff: boolean): Detector {
   const rules = compileRules(options.rules ?? BUILTIN_RULES);
   const windowChars = options.windowChars ?? WINDOW_CHARS;
   if (!Number.isInteger(windowChars) || windowChars < 1) {
@@ -86,7 +99,7 @@ export function createDetector(options: DetectorOptions = {}): Detector {
       // The first SNIFF_BYTES are held either way until the binary check can be made.
       let held: Uint8Array[] = [];
       let heldBytes = 0;
-      let sniffed = false;
+      let sniffed = !sniff;
       let streaming = false;
       const feed = (bytes: Uint8Array) => {
         for (let at = 0; at < bytes.length; at += DECODE_SLICE_BYTES) {

@@ -78,7 +78,7 @@ export class KeywordPrefilter {
       // A newline leads to state 0 (no keyword holds one) and is flagged, so the same pass counts lines.
       this.#table[state * 256 + 10] = -1;
     }
-    this.#wasm = useWasm ? WasmAutomaton.create(this.#table) : null;
+    this.#wasm = useWasm ? WasmAutomaton.create(this.#table, Math.max(0, ...this.#lengths)) : null;
     this.#outputs = outputs;
   }
 

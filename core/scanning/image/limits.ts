@@ -2,7 +2,7 @@
  * Bounds on what one scan reads. The defaults let ordinary images through whole and stop bombs early.
  *
  * Memory: the walker never holds a whole file or layer. Per layer scanned in parallel it holds zlib's window
- * and output chunks (≈ 64 KiB), tar-stream's header buffer (up to 4 MiB for a long pax header), the chunk
+ * and output chunks (256 KiB), tar-stream's header buffer (up to 4 MiB for a long pax header), the chunk
  * the detector is reading, and for a zip inside a layer the output of one 16 KiB input push (deflate
  * expands at most ≈ 1032×, so ≤ 17 MiB). Per layer it also keeps its findings and the paths of its
  * whiteouts. So memory ≈ concurrency × ~20 MiB plus findings, whatever the layers hold.

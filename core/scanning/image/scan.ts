@@ -87,7 +87,8 @@ export interface ScanResult {
  * distinct layer once (in parallel, `concurrency` at a time, cached by digest), then merges whiteouts so
  * that a file a later layer deleted is still reported with `deletedBy`. Findings of a layer shared by
  * several platforms are reported once per platform image (each with its `manifestDigest`), because
- * whether a file is deleted depends on the image. For a folder, every regular file.
+ * whether a file is deleted depends on the image. For a folder, every regular file, TREE_FILES_IN_FLIGHT
+ * files read at once (the results in walk order).
  *
  * A broken layer, platform or config is a ScanProblem and the rest is still scanned; only a root that
  * cannot be read at all throws. Memory stays bounded: see ScanLimits.
@@ -128,6 +129,20 @@ export async function scanTarget(target: Target, options: ScanOptions): Promise<
 
 type PartialResult = { findings: Finding[]; stats: Omit<ScanStats, 'files' | 'durationMs'> };
 
+/** Files of a folder read at once: a file's open, stat and reads are round trips to the OS, mostly waited on. */
+export const TREE_FILES_IN_FLIGHT = 8;
+
+/** One file of a folder being scanned: its findings and problems, put out in walk order once it is done. */
+interface TreeFileScan {
+  done: Promise<void>;
+  findings: Finding[];
+  readonly problems: ScanProblem[];
+  /** Set once put out: problems reported after that (a worker's failure, later) go straight to the result. */
+  taken: boolean;
+  /** With a deferring detector: the file's findings that come later. */
+  readonly later?: OrderedFindings;
+}
+
 async function scanTree(
   tree: FileTreeSource,
   walk: WalkContext,
@@ -136,17 +151,46 @@ async function scanTree(
 ): Promise<PartialResult> {
   const findings: Finding[] = [];
   const later = isDeferring(walk.detector) ? new OrderedFindings() : undefined;
-  const ctx: WalkContext = later === undefined ? walk : { ...walk, later };
   let bytes = 0;
+  // Up to TREE_FILES_IN_FLIGHT files are read at once; each keeps its own findings and problems, and they are
+  // taken in walk order, so the result is that of reading one file at a time. Memory: that many files'
+  // detector windows (or, with worker threads, the pool's own bounds).
+  const inFlight: TreeFileScan[] = [];
+  const takeFirst = async (): Promise<void> => {
+    const scan = inFlight.shift()!;
+    await scan.done;
+    scan.taken = true;
+    findings.push(...scan.findings);
+    errors.push(...scan.problems);
+    if (later !== undefined && scan.later !== undefined) later.add(scan.later.all());
+  };
   for await (const file of tree.files()) {
     const location: FileLocation = { target: target.text, path: file.path };
     bytes += file.size;
-    try {
-      findings.push(...(await scanFileEntry(ctx, location, file.size, file.open()[Symbol.asyncIterator]())));
-    } catch (error) {
-      errors.push(problem(asRotorError(error, `could not read ${describe(location)}`), location));
-    }
+    const fileLater = later === undefined ? undefined : new OrderedFindings();
+    const scan: TreeFileScan = {
+      problems: [],
+      findings: [],
+      taken: false,
+      done: Promise.resolve(),
+      ...(fileLater === undefined ? {} : { later: fileLater }),
+    };
+    const ctx: WalkContext = {
+      ...walk,
+      report: (error, where) => (scan.taken ? errors : scan.problems).push(problem(error, where)),
+      ...(fileLater === undefined ? {} : { later: fileLater }),
+    };
+    scan.done = scanFileEntry(ctx, location, file.size, file.open()[Symbol.asyncIterator]()).then(
+      (found) => void (scan.findings = found),
+      (error: unknown) =>
+        void scan.problems.push(
+          problem(asRotorError(error, `could not read ${describe(location)}`), location),
+        ),
+    );
+    inFlight.push(scan);
+    if (inFlight.length >= TREE_FILES_IN_FLIGHT) await takeFirst();
   }
+  while (inFlight.length > 0) await takeFirst();
   if (later !== undefined) findings.push(...(await later.all()));
   return {
     findings,

@@ -104,4 +104,40 @@ describe('KeywordPrefilter', () => {
     const long = 'ab\nc_ '.repeat(200_000); // grows the WebAssembly memory
     expect(wasm.occurrences(long)).toEqual(js.occurrences(long));
   });
+  it('gives the same positions and newline counts in WebAssembly as in JavaScript on texts walked as two streams', () => {
+    // From 4096 characters the WebAssembly loop walks the two halves at once: keywords and newlines around
+    // the middle, where the second stream starts, are the cases that matter.
+    const keywords = ['ab', 'abc', 'bca', 'c_', 'sk', 'xyz', 'a-b', '://', 'abcabcabcabc'];
+    const wasm = new KeywordPrefilter(keywords);
+    const js = new KeywordPrefilter(keywords, false);
+    const unit = fc.constantFrom('a', 'b', 'c', 'S', 'k', '_', '-', ':', '/', 'x', 'y', 'z', '\n', 'é', 'Ċ');
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 4096, max: 9000 }),
+        fc.string({ unit, minLength: 40, maxLength: 40 }),
+        fc.nat(20),
+        fc.nat(20),
+        fc.nat(5000),
+        (length, middle, cut, tail, linesAt) => {
+          // Random text around the middle, a repeated filler elsewhere.
+          const half = Math.floor(length / 2) - 20;
+          const text =
+            'abc\nx'.repeat(length).slice(0, half) + middle + 'z_sk\n'.repeat(length).slice(0, half);
+          const from = Math.min(cut, text.length);
+          const to = Math.max(from, text.length - tail);
+          const linesFrom = Math.min(to, from + linesAt);
+          expect(wasm.occurrences(text, from, to, linesFrom, to)).toEqual(
+            js.occurrences(text, from, to, linesFrom, to),
+          );
+        },
+      ),
+      { numRuns: 200, seed: 5 },
+    );
+    // The longest keyword across the middle (2500 here) at every offset: the second stream must start early enough.
+    for (let start = 2500 - 13; start <= 2501; start++) {
+      const text = `${'.'.repeat(start)}abcabcabcabc${'.'.repeat(5000 - start - 12)}`;
+      expect(wasm.occurrences(text).positions[keywords.indexOf('abcabcabcabc')]).toEqual([start]);
+      expect(wasm.occurrences(text)).toEqual(js.occurrences(text));
+    }
+  });
 });
