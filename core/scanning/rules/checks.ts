@@ -23,15 +23,22 @@ export const base64UserPass: SecretCheck = (secret) => {
   return colon > 0 && colon < decoded.length - 1 && /^[\x20-\x7e]+$/.test(decoded);
 };
 
-/** Keeps JWTs whose header decodes to a JSON object with an `alg`, and drops the jwt.io example. */
+/**
+ * Keeps JWTs whose header decodes to a JSON object with an `alg` (and a signature unless `alg` is `none`), and drops
+ * documentation examples.
+ */
 export const jwtShape: SecretCheck = (secret) => {
-  const [header, payload] = secret.split('.');
+  const [header, payload, signature] = secret.split('.');
   try {
     const parsedHeader = JSON.parse(decodeBase64(header ?? '') ?? '') as unknown;
     if (typeof parsedHeader !== 'object' || parsedHeader === null || !('alg' in parsedHeader)) return false;
+    // Only an unsigned token (`alg: none`, accepted by careless servers) may end without a signature.
+    if (!signature && String((parsedHeader as { alg: unknown }).alg).toLowerCase() !== 'none') return false;
     const body = decodeBase64(payload ?? '') ?? '';
-    // Documentation examples: jwt.io's John Doe, PyJWT's {"some": "payload"}.
-    return !/"name"\s*:\s*"John Doe"|"sub"\s*:\s*"1234567890"|^\{"some"\s*:\s*"payload"\}$/.test(body);
+    // Documentation examples: jwt.io's John Doe and its newer "hello hacker" token, PyJWT's {"some": "payload"}.
+    return !/"name"\s*:\s*"John Doe"|"sub"\s*:\s*"1234567890"|^\{"some"\s*:\s*"payload"\}$|"msg"\s*:\s*"hello hacker, there's nothing for you here/.test(
+      body,
+    );
   } catch {
     return false;
   }
@@ -57,4 +64,31 @@ export function entropyAtLeast(bits: number): SecretCheck {
 /** All of the checks. */
 export function all(...checks: SecretCheck[]): SecretCheck {
   return (secret, match) => checks.every((check) => check(secret, match));
+}
+
+/**
+ * Whether a token body reads as machine-random rather than typed by hand: entropy of at least `bits`, no run of
+ * four equal characters, and no run of five consecutive ones (`ABCDE`, `12345`). Test fixtures and
+ * documentation pad or count (`...AAAAAA`, `...ABCDEF`); generators do not.
+ */
+export function randomBody(bits = 4): SecretCheck {
+  return (secret) => {
+    if (shannonEntropy(secret) < bits) return false;
+    let same = 1;
+    let up = 1;
+    let down = 1;
+    for (let i = 1; i < secret.length; i++) {
+      const d = secret.charCodeAt(i) - secret.charCodeAt(i - 1);
+      same = d === 0 ? same + 1 : 1;
+      up = d === 1 ? up + 1 : 1;
+      down = d === -1 ? down + 1 : 1;
+      if (same >= 4 || up >= 5 || down >= 5) return false;
+    }
+    return true;
+  };
+}
+
+/** Any of the checks. */
+export function any(...checks: SecretCheck[]): SecretCheck {
+  return (secret, match) => checks.some((check) => check(secret, match));
 }

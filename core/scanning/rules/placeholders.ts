@@ -2,6 +2,7 @@
  * Filters for values that look like secrets but are documentation, templates or code: the difference between
  * a scanner people keep and one they silence.
  */
+import { isIdentifierWord } from './code-shape';
 
 /** Words that mark an example or a template value wherever they appear in it. */
 const PLACEHOLDER_WORDS =
@@ -169,6 +170,19 @@ export function hasFillerRun(value: string, run = 8): boolean {
   return false;
 }
 
+/** True when the value holds a run like `abcdefgh` or `12345678` (a typed example, never a generated token). */
+export function hasSequentialRun(value: string, run = 8): boolean {
+  let up = 1;
+  let down = 1;
+  for (let i = 1; i < value.length; i++) {
+    const d = value.charCodeAt(i) - value.charCodeAt(i - 1);
+    up = d === 1 ? up + 1 : 1;
+    down = d === -1 ? down + 1 : 1;
+    if (up >= run || down >= run) return true;
+  }
+  return false;
+}
+
 /** The light filter applied to every rule: documentation markers and filler. */
 export function isObviousPlaceholder(secret: string): boolean {
   return (
@@ -177,7 +191,9 @@ export function isObviousPlaceholder(secret: string): boolean {
     ) ||
     isRepetitive(secret) ||
     isSequential(secret) ||
-    hasFillerRun(secret)
+    hasFillerRun(secret) ||
+    // Long values only: a person's password may end in `12345678`; a generated token of 20 or more never does.
+    (secret.length >= 20 && hasSequentialRun(secret))
   );
 }
 
@@ -195,7 +211,8 @@ export function isPlaceholderValue(value: string): boolean {
   // A word made only of letters with a lowercase-then-uppercase shape is a variable name (`dbPassword`).
   if (
     /^[a-z]+(?:[A-Z][a-z]+)+\d?$/.test(v) ||
-    /^_?[a-z][a-z0-9]*(?:_[a-z0-9]+)+$/.test(v) ||
+    // snake_case of words (`db_password_2`), not a lowercase token that holds an `_` (`h1kz7f_ox8y2o`).
+    (/^_?[a-z][a-z0-9]*(?:_[a-z0-9]+)+$/.test(v) && v.split('_').every((part) => isIdentifierWord(part))) ||
     /^[A-Z]+(?:_[A-Z]+)+\d?$/.test(v)
   )
     return true;

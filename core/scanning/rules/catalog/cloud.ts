@@ -1,10 +1,16 @@
 import type { Rule } from '../rule';
 import { BASE32, BASE64, BASE64URL, HEX, LOWER_DIGITS, ALNUM, rand, pick } from '../sample-kit';
 import { mixesClasses } from '../checks';
+import { crc32 } from '../checksums';
 
 const akid = () => pick(['AK' + 'IA', 'AS' + 'IA']) + rand(BASE32, 16);
 const awsSecret = () => rand(BASE64, 40);
 const uuid = () => [8, 4, 4, 4, 12].map((n) => rand(HEX, n)).join('-');
+
+const FIREBASE_SDK_EXAMPLE_KEYS = new Set([
+  0x3627aa84, 0x94bb94f9, 0xffddd189, 0x6159ac90, 0x7aa120d5, 0x6a4f7820, 0xfbc47221, 0x08394327, 0xafe8ff3e,
+  0x6b66e8a8, 0x5c298136, 0x1f358cbe, 0x6b9463f8, 0x202f468f, 0x3c5d7fda,
+]);
 
 /** Cloud providers: AWS, Google Cloud, Azure, DigitalOcean, Heroku, HashiCorp. */
 export const CLOUD_RULES: Rule[] = [
@@ -103,6 +109,9 @@ export const CLOUD_RULES: Rule[] = [
     pattern: /(?<![A-Za-z0-9_-])(AIza[0-9A-Za-z_-]{35})(?![A-Za-z0-9_-])/,
     secretGroup: 1,
     entropy: 3.5,
+    // The example keys the Firebase Android SDK ships in its sources and samples (public, restricted to the
+    // SDK's test projects), known by their CRC-32 so the repository holds no key-shaped literal.
+    allow: [(secret) => FIREBASE_SDK_EXAMPLE_KEYS.has(crc32(secret))],
     samples: {
       leak: () => [
         `GOOGLE_API_KEY=${'AI' + 'za'}${rand(BASE64URL, 35)}`,
@@ -146,6 +155,42 @@ export const CLOUD_RULES: Rule[] = [
       ],
       ignore: [
         'AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;',
+      ],
+    },
+  },
+  {
+    id: 'azure-storage-key-assignment',
+    anchor: { from: 0, to: 0 },
+    title: 'Azure storage account key (assigned by name)',
+    kind: 'cloud',
+    severity: 'critical',
+    // The name's `account`/`storage` starts every match; the value is always 64 bytes of base64 (86 + `==`).
+    keywords: [
+      'accountkey',
+      'account_key',
+      'account-key',
+      'account.key',
+      'storagekey',
+      'storage_key',
+      'storage-key',
+      'storage.key',
+    ],
+    pattern:
+      /(?:account|storage)[_.-]?key["'\]]?\s{0,20}(?:=>|[:=,{]|\s)\s{0,20}["'`]?([A-Za-z0-9+/]{86}==)(?![A-Za-z0-9+/=])/i,
+    secretGroup: 1,
+    entropy: 4.5,
+    allow: [/^Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq\/K1SZFPTOtr\/KBHBeksoGMGw==$/],
+    samples: {
+      leak: () => [
+        `    private const string storageAccountKey = "${rand(BASE64, 86)}==";`,
+        `  { "AccountKey", "${rand(BASE64, 86)}==" },`,
+        `        account_key: '${rand(BASE64, 86)}=='`,
+        `public static final String DEFAULT_ACCOUNT_KEY\n            = "${rand(BASE64, 86)}==";`,
+        `AzureStorageCleanup.exe -storagename acct -storagekey ${rand(BASE64, 86)}== -container backups`,
+      ],
+      ignore: [
+        'account_key: "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="',
+        'account_key = ${AZURE_STORAGE_KEY}',
       ],
     },
   },

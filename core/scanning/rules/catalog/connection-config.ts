@@ -9,6 +9,16 @@ const notPlaceholder = (secret: string) =>
 const host = () =>
   pick(['db.internal', `${rand(LOWER_DIGITS, 8)}.rds.amazonaws.com`, '10.0.3.17', 'cache-01.prod']);
 
+/** A Secret's base64 value that decodes to something other than a placeholder (`changeme`, `${PASSWORD}`). */
+function kubernetesValue(secret: string): boolean {
+  const decoded = Buffer.from(secret, 'base64').toString('latin1');
+  if (decoded.length < 6) return false;
+  // Binary (keystores, keys) and structured documents (`.dockercfg` JSON) count; a plain value must not be a
+  // placeholder (after the user in `user:password`).
+  if (!/^[\x20-\x7e\t\r\n]+$/.test(decoded) || /^\s*[{[]/.test(decoded)) return true;
+  return !isPlaceholderValue(decoded.slice(decoded.indexOf(':') + 1));
+}
+
 /** Connection strings, URLs with credentials, and the credential files of common tools. */
 export const CONNECTION_CONFIG_RULES: Rule[] = [
   {
@@ -20,7 +30,7 @@ export const CONNECTION_CONFIG_RULES: Rule[] = [
     keywords: ['://'],
     pattern:
       // Starts with the literal `://`, which V8 searches for quickly; a lookbehind then checks the scheme.
-      /:\/\/(?<=(?<![A-Za-z0-9+.-])(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|oracle|cockroachdb|clickhouse|nats|kafka|ldaps?|smtps?|ftps?|sftp)(?:\+[a-z0-9]{1,20})?:\/\/)[^\s:@/?#'"`<>]{0,128}:([^\s@/'"`<>]{3,256})@[A-Za-z0-9._\-[\]%]{1,253}/i,
+      /:\/\/(?<=(?<![A-Za-z0-9+.-])(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|oracle|cockroachdb|clickhouse|nats|kafka|ldaps?|smtps?|ftps?|sftp|ssh|svn|socks5h?|imaps?|pop3s?|mqtts?|wss?|smb|rsync|jdbc:[a-z0-9]{2,20})(?:\+[a-z0-9]{1,20})?:\/\/)[^\s:@/?#'"`<>]{0,128}:([^\s@/'"`<>]{3,256})@[A-Za-z0-9._\-[\]%]{1,253}/i,
     secretGroup: 1,
     validate: notPlaceholder,
     samples: {
@@ -30,6 +40,8 @@ export const CONNECTION_CONFIG_RULES: Rule[] = [
         `MONGO_URI="mongodb+srv://svc:${rand(ALNUM, 24)}@cluster0.${rand(LOWER_DIGITS, 5)}.mongodb.net/db?retryWrites=true"`,
         `redis://:${rand(ALNUM, 32)}@${host()}:6379/0`,
         `amqp://worker:${rand(ALNUM, 18)}@rabbit.internal:5672/vhost`,
+        `MQTT_URL=mqtts://sensor:${rand(ALNUM, 20)}@broker.internal:8883`,
+        `jdbc:mysql://etl:${password(16)}@db.internal:3306/dw`,
         `SQLALCHEMY_DATABASE_URI = "postgresql+psycopg2://etl:${password(18)}@${host()}/dw"`,
       ],
       ignore: [
@@ -76,7 +88,7 @@ export const CONNECTION_CONFIG_RULES: Rule[] = [
     severity: 'critical',
     keywords: ['password=', 'pwd='],
     pattern:
-      /(?:(?<![A-Za-z])(?:Server|Data Source|Host|Address|Addr|Network Address)[ \t]{0,2}=|jdbc:[a-z]{2,20}:)[^\n]{0,300}?[;?&\s](?:Password|Pwd)=([^;&\s"'<>,)]{3,128})/i,
+      /(?:(?<![A-Za-z])(?:Server|Data Source|Host|Address|Addr|Network Address)[ \t]{0,2}=|jdbc:[a-z][a-z0-9]{1,19}:)[^\n]{0,300}?[;?&\s](?:Password|Pwd)=([^;&\s"'<>,)]{3,128})/i,
     secretGroup: 1,
     validate: notPlaceholder,
     samples: {
@@ -134,6 +146,28 @@ export const CONNECTION_CONFIG_RULES: Rule[] = [
     },
   },
   {
+    id: 'npm-auth-anywhere',
+    anchor: { from: -1, to: 0, first: '_: \t\n\r\v\f"\'' },
+    title: 'npm registry basic credentials (outside an .npmrc file)',
+    kind: 'config-file',
+    severity: 'critical',
+    // The same lines copied into Dockerfiles, CI scripts and env files: `_auth` must decode to `user:password`,
+    // `_password` must follow a registry URL.
+    keywords: ['_auth', '_password'],
+    pattern:
+      /(?:^|[\s:"'])(_auth|(?<=\/\/[^\s:]{1,200}\/:)_password)\s{0,4}=\s{0,4}["']?([A-Za-z0-9+/]{8,500}={0,2})(?![A-Za-z0-9+/=])/m,
+    secretGroup: 2,
+    validate: (secret, match) =>
+      match[1] === '_auth' ? base64UserPass(secret, match) : !isPlaceholderValue(secret),
+    samples: {
+      leak: () => [
+        `RUN echo "_auth=${b64(`ci:${rand(ALNUM, 16)}`)}" >> ~/.npmrc`,
+        `NPMRC: //nexus.internal/repository/npm/:_password=${b64(rand(ALNUM, 14))}`,
+      ],
+      ignore: ['_auth=${NPM_AUTH}', `_auth=${b64('just-a-word')}`, 'config._auth = token'],
+    },
+  },
+  {
     id: 'pypirc-password',
     title: 'Package index password in .pypirc',
     kind: 'config-file',
@@ -173,18 +207,51 @@ export const CONNECTION_CONFIG_RULES: Rule[] = [
     title: 'Registry credentials in a Docker config.json',
     kind: 'config-file',
     severity: 'critical',
-    keywords: ['"auth"'],
-    pattern: /"auth"\s{0,4}:\s{0,4}"([A-Za-z0-9+/]{8,1000}={0,2})"/,
+    // Also inside a JSON string (`DOCKER_AUTH_CONFIG={\"auths\":...}`), where the quotes are escaped.
+    keywords: ['"auth"', '"auth\\"'],
+    pattern: /"auth(?:"|\\{1,3}")\s{0,4}:\s{0,4}(?:\\{0,3}")([A-Za-z0-9+/]{8,6000}={0,2})\\{0,3}"/,
     secretGroup: 1,
+    // Google registries take `_json_key:` and a service account key (JSON over several lines).
     validate: (secret, match) =>
-      base64UserPass(secret, match) &&
-      !isPlaceholderValue(Buffer.from(secret, 'base64').toString('utf8').split(':').slice(1).join(':')),
+      /^_json_key(?:_base64)?:/.test(Buffer.from(secret.slice(0, 24), 'base64').toString('latin1')) ||
+      (base64UserPass(secret, match) &&
+        !isPlaceholderValue(Buffer.from(secret, 'base64').toString('utf8').split(':').slice(1).join(':'))),
     samples: {
       leak: () => [
         `{"auths":{"registry.internal:5000":{"auth":"${b64(`robot:${rand(ALNUM, 24)}`)}"}}}`,
+        `{"auths": {"https://gcr.io": {"auth": "${b64(`_json_key:{\n  "type": "service_account",\n  "private_key_id": "${rand(HEX, 40)}"\n}`)}"}}}`,
         `"https://index.docker.io/v1/": {\n  "auth": "${b64(`bob:${password(15)}`)}"\n}`,
+        `environment = ["DOCKER_AUTH_CONFIG={\\"auths\\":{\\"registry.internal\\":{\\"auth\\":\\"${b64(`ci:${rand(ALNUM, 20)}`)}\\"}}}"]`,
       ],
       ignore: [`{"auths":{"r":{"auth":"${b64('user:password')}"}}}`, '{"auth": "bearer"}'],
+    },
+  },
+  {
+    id: 'kubernetes-secret-data',
+    title: 'Base64 value in a Kubernetes Secret manifest',
+    kind: 'config-file',
+    severity: 'high',
+    // Runs only where a manifest says `kind: Secret` (not `ExternalSecret`, `SealedSecret`).
+    keywords: ['kind: secret', 'kind: "secret"', "kind: 'secret'", 'kind:secret'],
+    // A `data:` entry (after up to three comment lines; plain, quoted or a `|`/`>` block) and `kind: Secret`
+    // within 300 characters, either first.
+    pattern:
+      /(?:\bkind:[ \t]{0,4}["']?Secret["']?[ \t]*\r?\n[\s\S]{0,300}?)?(?<![\w-])data:[ \t]*\r?\n(?:[ \t]{1,12}#[^\n]{0,200}\n){0,3}[ \t]{1,12}[\w.-]{1,100}:[ \t]{0,4}(?:[|>][-+]?[ \t]*\r?\n[ \t]{1,16})?["']?([A-Za-z0-9+/]{12,4000}={0,2})["']?[ \t]*(?:\r?\n|$)(?:[\s\S]{0,300}?\bkind:[ \t]{0,4}["']?Secret\b)?/i,
+    secretGroup: 1,
+    entropy: 3,
+    // One of the optional parts must hold: the kind before or after the data.
+    validate: (secret, match) => /kind:/i.test(match[0]) && kubernetesValue(secret),
+    samples: {
+      leak: () => [
+        `apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\ntype: Opaque\ndata:\n  password: ${b64(password(18))}\n`,
+        `apiVersion: v1\ndata:\n  token: ${b64(rand(ALNUM, 32))}\nkind: Secret\nmetadata:\n  name: api\n`,
+        `apiVersion: v1\nkind: Secret\ntype: kubernetes.io/dockercfg\ndata:\n  .dockercfg: |\n    ${b64(`{"auths":{"registry.internal":{"auth":"${b64(`ci:${rand(ALNUM, 20)}`)}"}}}`)}\n`,
+      ],
+      ignore: [
+        `apiVersion: v1\nkind: ConfigMap\ndata:\n  settings: ${b64('{"debug": false, "level": 3}')}\n`,
+        `apiVersion: v1\nkind: Secret\ndata:\n  password: ${b64('changeme')}\n`,
+        `kind: ExternalSecret\nspec:\n  data:\n    - secretKey: password\n`,
+      ],
     },
   },
   {

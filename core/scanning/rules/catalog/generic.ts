@@ -3,13 +3,13 @@ import { base64UserPass } from '../checks';
 import { looksLikeCode } from '../code-shape';
 import { shannonEntropy } from '../entropy';
 import { isPlaceholderValue } from '../placeholders';
-import { ALNUM, BASE64URL, HEX, b64, password, pick, rand } from '../sample-kit';
+import { ALNUM, BASE64URL, HEX, LOWER_DIGITS, b64, password, pick, rand } from '../sample-kit';
 
 /** What may follow the key word in a name without making it something else (`password_hash`, `token_url`). */
 const NAME_SUFFIX_DENY =
   /(?:^|[_.-])(?:ids?|names?|file(?:name)?s?|paths?|dirs?|urls?|uris?|endpoints?|types?|fields?|length|len|size|count|min|max|limit|hash(?:ed)?|salt|digest|checksum|sha\d*|md5|prefix|suffix|headers?|params?|key[_.-]?id|label|prompt|policy|pattern|regexp?|hint|format|expir\w*|ttl|timeout|lifetime|env|vars?|variable|template|placeholder|mode|strategy|provider|store|manager|service|version|arn|refs?|location|source|rotation|enabled|required|visible|validator|rules?|storage|cache|helper|handler|class|spec|schema|input|label|text|message|error|policy|reset|changed?|updated?|created|at|status|state|kind|level|options?|config|settings|props|properties|info|details|attributes|metadata|usage|scopes?|audience|issuer|claims?|response|request|result|errors?|last_used|used|date|time|timestamp|encrypted|hashes|hashers?|encryption|algorithm|method|scheme|complexity|strength|mgr|prompt|dialog|form|widget|input|button|box|page|view|screen|modal|icon|plugin|module|class|impl|factory|builder|callback|fn|func|getter|setter|reader|writer|loader|parser|encoder|decoder|serializer|generator|checker|verifier)$/;
 const NAME_WORD_DENY =
-  /^(?:tokens$|tokeniz|secrets?manager|passwordless|passthrough|passport|passive|passenger|passage|pass(?:ed|es|ing))/i;
+  /^(?:tokens$|secrets$|tokeniz|secrets?manager|passwordless|passthrough|passport|passive|passenger|passage|pass(?:ed|es|ing))/i;
 
 /** Paths, file names and URLs are where a secret is kept, not the secret. */
 const LOCATION =
@@ -35,7 +35,23 @@ const VENDOR_PREFIX =
 const VERSION = String.raw`(?:[\^~]|[<>]=?|=)?v?\d{1,9}(?:\.(?:\d{1,9}|[xX*])){1,2}(?:[-+][0-9A-Za-z.-]{1,40})?`;
 const VERSION_RANGE = new RegExp(`^${VERSION}(?:\\s{0,3}(?:\\|\\||-|\\s)\\s{0,3}${VERSION}){0,4}$`);
 
-function genericValueCheck(minEntropy: number, keywordPart: RegExp, assignment = false): SecretCheck {
+/** Base64 of a placeholder (`Y2hhbmdlbWU=` is `changeme`), as Kubernetes Secrets and Docker configs hold them. */
+function encodesPlaceholder(value: string): boolean {
+  if (value.length < 8 || value.length % 4 !== 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(value)) return false;
+  const decoded = Buffer.from(value, 'base64').toString('latin1');
+  return /^[\x20-\x7e]+$/.test(decoded) && isPlaceholderValue(decoded.slice(decoded.indexOf(':') + 1));
+}
+
+/**
+ * The filters of the generic rules. `assignment`: the value follows a name in code or config. `shell`: the value
+ * is a command-line argument, where a bare word is not an expression (`curl -u dev:yqDVtkqPECriaLRi`).
+ */
+function genericValueCheck(
+  minEntropy: number,
+  keywordPart: RegExp,
+  assignment = false,
+  shell = false,
+): SecretCheck {
   return (secret, match) => {
     // Every check below only rejects and has no side effect, so their order does not change the answer: the
     // cheap ones that reject most candidates in code (`token = req.headers`, `secret = build(...)`) go first.
@@ -43,7 +59,7 @@ function genericValueCheck(minEntropy: number, keywordPart: RegExp, assignment =
     const quoted = /["'`]/.test(match.input.charAt(valueAt - 1));
     // Unquoted in code, a value is an expression: `credentials: noop`, `token = e.token`, `pass = !x`.
     // Identifier-shaped values count only with a digit in them (env files: `API_KEY=f00b4r...`).
-    if (!quoted && looksLikeCode(secret)) return false;
+    if (!quoted && !shell && looksLikeCode(secret)) return false;
     // `token = build(...)`, `secret = table[...]`: the value is code, not a literal.
     const next = match.input.charAt(match.index + match[0].length);
     if (next === '(' || next === '[') return false;
@@ -53,29 +69,41 @@ function genericValueCheck(minEntropy: number, keywordPart: RegExp, assignment =
     if (
       /^(?:pass|pwd)(?!word|wd|phrase)/i.test(match[1] ?? '') &&
       /[a-z]/i.test(previous) &&
-      !(/[a-z]/.test(previous) && /[A-Z]/.test(first))
+      !(/[a-z]/.test(previous) && /[A-Z]/.test(first)) &&
+      // An upper-case env name joins words without a separator (`ACRPWD`, `SMTPPASS`), but not `BYPASS`.
+      !(
+        /[A-Z]/.test(previous) &&
+        /[A-Z]/.test(first) &&
+        !/(?:^|[^A-Z])(?:BY|COM|ENCOM|SUR|TRES|OVER|UNDER|IM)$/.test(
+          match.input.slice(Math.max(0, match.index - 8), match.index),
+        )
+      )
     ) {
       return false;
     }
     if (isPlaceholderValue(secret) || LOCATION.test(secret) || PASSWORD_HASH.test(secret)) return false;
-    if (VENDOR_PREFIX.test(secret)) return false;
-    // `"left-pad-password": "^3.1.2"`: a dependency's version range in package.json is not a password.
-    if (VERSION_RANGE.test(secret)) return false;
+    if (VENDOR_PREFIX.test(secret) || encodesPlaceholder(secret)) return false;
+    // `"left-pad-password": "^3.1.2"`: a dependency's version range in package.json is not a password; nor is
+    // an artifact with its version (`io.jsonwebtoken:jjwt-jackson-0.11.2`).
+    if (VERSION_RANGE.test(secret) || /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*-v?\d+(?:\.\d+){1,3}$/.test(secret))
+      return false;
     // The comma form counts only in calls that set or default a value: `define('X', '...')`, `getenv("X", "...")`.
     const name = match[1] ?? '';
     const between = match[0].slice(match[0].indexOf(name) + name.length, match[0].lastIndexOf(secret));
     if (/^\\?["']\s{0,2},\s{0,4}\\?["'`]?$/.test(between)) {
       const call = match.input.slice(Math.max(0, match.index - 64), match.index);
       if (
-        !/(?:define|setenv|putenv|setdefault|setProperty|set_?env|put|set|add|fetch|get|getenv|getOrDefault)\(\s{0,2}["'][\w.-]{0,40}$/i.test(
+        !/(?:define|setenv|putenv|setdefault|setProperty|set_?env|put|set|add|fetch|get|getenv|getOrDefault|getenvOrDefault|getenv_or_default)\(\s{0,2}["'][\w.-]{0,40}$/i.test(
           call,
         )
       )
         return false;
     }
-    // `hashed_password = ...`, `salt_secret = ...`: the identifier's start says what the value is.
+    // `hashed_password = ...`, `salt_secret = ...`, `publicToken = ...`: the identifier's start says what the
+    // value is (a public or publishable key is meant to be seen).
     const before = match.input.slice(Math.max(0, match.index - 24), match.index);
-    if (/(?:hash(?:ed)?|salt|digest|encrypted|checksum)[_.-]?$/i.test(before)) return false;
+    if (/(?:hash(?:ed)?|salt|digest|encrypted|checksum|public|publishable)[_.-]?$/i.test(before))
+      return false;
     const after = match.input.slice(valueAt + secret.length, valueAt + secret.length + 8);
     // `Passphrase: Uint8Array | undefined`, a template literal `${...}`, a value that names itself.
     if (/^\s{0,2}\|/.test(after) || (secret.endsWith('$') && after.startsWith('{'))) return false;
@@ -85,8 +113,17 @@ function genericValueCheck(minEntropy: number, keywordPart: RegExp, assignment =
     if (keyword.length >= 3 && secret.toLowerCase().replace(/[_.-]/g, '').includes(keyword)) return false;
     // `"?NonNullExpression"`, `"+encoded+"`: grammar symbols and string concatenation.
     if (/^\?[A-Za-z]+$/.test(secret) || /^\+[A-Za-z_$]/.test(secret)) return false;
-    // `a = b = c` chains in minified code; values in other scripts (translations) are not credentials.
-    if (!quoted && /[A-Za-z_$][\w$.]*=[A-Za-z_$]/.test(secret)) return false;
+    // A query string's first pair (`SAS_TOKEN=st=2025-03-04...&se=...`) is parameters, not a token.
+    if (!quoted && /^[A-Za-z_]{1,20}=/.test(secret) && match.input.charAt(valueAt + secret.length) === '&')
+      return false;
+    // `a = b = c` chains in minified code (`token=e.token=t`): what precedes the `=` is code. A token with `=`
+    // inside (`w60oj_fe=al9q...`) is not. Values in other scripts (translations) are not credentials.
+    if (!quoted) {
+      const eq = /[A-Za-z_$][\w$.]*=[A-Za-z_$]/.exec(secret);
+      const lhs = secret.slice(0, secret.indexOf('='));
+      // Minified names are short or dotted (`n=r`, `e.token=t`); a token's first part is neither.
+      if (eq && (lhs.includes('.') || lhs.length <= 10) && looksLikeCode(lhs)) return false;
+    }
     if (/[^\t\x20-\x7e]/.test(secret)) return false;
     // Documentation: JSDoc example blocks (` * `) and badge URLs.
     const near = match.input.slice(Math.max(0, match.index - 200), match.index);
@@ -110,15 +147,19 @@ function genericValueCheck(minEntropy: number, keywordPart: RegExp, assignment =
       return false;
     }
     if (/^\d+$/.test(secret) && secret.length < 20) return false;
-    // An entropy floor that shorter values can reach: log2(length) bounds the entropy of a short string.
-    const floor = Math.min(minEntropy, Math.log2(secret.length) - 0.7);
+    // An entropy floor that shorter values can reach: log2(length) bounds the entropy of a short string, and
+    // log2(10) one of digits (a long random number under a secret's name is still a secret).
+    const floor = Math.min(/^\d{24,}$/.test(secret) ? 2.9 : minEntropy, Math.log2(secret.length) - 0.7);
     return shannonEntropy(secret) >= floor;
   };
 }
 
-// After the name: its closing quote or bracket (maybe JSON-escaped), then `=`, `:`, `:=`, `=>`, `||=`, `??=`;
-// or a quoted name, a comma and a quoted value, as in `define('DB_PASSWORD', '...')` and `env.put("TOKEN", "...")`.
-const SEPARATOR = String.raw`(?:(?:\\?["'\]]){0,2}[ \t]{0,4}(?:=>|:=|\|\|=|\?\?=|=(?![=~])|:(?!:))|\\?["'][ \t]{0,2},(?=[ \t]{0,4}\\?["'\`]))[ \t]{0,4}(?:\\?["'\`])?`;
+// After the name: its closing quote or bracket (maybe JSON-escaped), maybe a declared string type (Go's
+// `var token string =`, TypeScript's `token: string =`), then `=`, `:`, `:=`, `=>`, `||=`, `??=`, make's `?=`,
+// `::=`, `:::=`, PHP's `.=`; or a quoted name, a comma and a quoted value, as in `define('DB_PASSWORD', '...')`
+// and `env.put("TOKEN", "...")`.
+const STRING_TYPE = String.raw`(?:[ \t]{1,4}(?:string|String|str)|[ \t]{0,2}:[ \t]{0,2}(?:string|String|str)\??)`;
+const SEPARATOR = String.raw`(?:(?:\\?["'\]]){0,2}${STRING_TYPE}?[ \t]{0,4}(?:=>|:{1,3}=|\|\|=|\?\??=|\.=|=(?![=~])|:(?!:))|\\?["'][ \t]{0,2},(?=[ \t]{0,4}\\?["'\`]))[ \t]{0,4}(?:\\?["'\`])?`;
 const VALUE = String.raw`([^\s"'\`,;&<>(){}\[\]\\]{MIN,200})`;
 
 // Bare `pass`/`pwd` must start a word: `DB_PASS`, `smtpPass` yes; `compass`, `bypass` no (checked in validate).
@@ -132,6 +173,55 @@ function assignment(word: string, min: number): RegExp {
   return new RegExp(`(${word}[A-Za-z0-9_.-]{0,24})${SEPARATOR}${VALUE.replace('MIN', String(min))}`, 'i');
 }
 
+/** Names whose `...key` is an identifier, a lookup or a public value, not a credential. */
+const KEY_NAME_DENY =
+  /(?:^|[_.-]|[a-z](?=[A-Z]))(?:primary|foreign|sort|partition|range|hash|cache|map|dict|index|unique|composite|item|object|row|column|group|lookup|public|pub|publishable|kms|s3|bucket|idempotency|dedup(?:lication)?|routing|shard|natural|surrogate|ref|react|list|table|field|attr(?:ibute)?|prop(?:erty)?|config|setting|i18n|translation|message|label|cursor|page|next|sequence|order|entry|record|event|metric|tag|hot|short(?:cut)?|keyboard|press|down|up|left|right|enter|escape|tab|shift|ctrl|alt|meta|foo|bar|test|example|sample|dummy|fake|mock|ssh|gpg|pgp|rsa|ecdsa|ed25519|file|path|name|id|type|kind|storage|query|search|filter|local|global|redis|memcache|session|state|store|context|data|value|primary|secondary|parent|child|node|edge|root|leaf|version|build|release|locale|lang|language|theme|style|color|font|icon|image|media|asset|resource|route|url|uri|link|host|region|zone|account|tenant|org|project|env|environment|stage|feature|flag|toggle|experiment|variant|cohort|segment|analytics|tracking|ga|gtm|pixel|recaptcha|site|hcaptcha|turnstile|license|registration|activation|serial|product)(?:[_.-]?)key$/i;
+
+/** The checks of `generic-key-assignment`: a credential-shaped value (letters and digits, high entropy) under a name that is not a lookup. */
+const keyAssignmentCheck: SecretCheck = (secret, match) => {
+  const name = match[1] ?? '';
+  // `pat` only as its own word: `ADO_PAT`, `githubPat`, not `compat`.
+  if (/pat$/i.test(name) && !/(?:^|[_.-])pat$/i.test(name) && !/[a-z0-9]Pat$/.test(name)) return false;
+  if (
+    KEY_NAME_DENY.test(name) ||
+    NAME_SUFFIX_DENY.test(
+      name
+        .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+        .toLowerCase()
+        .replace(/_?key$/, ''),
+    )
+  )
+    return false;
+  if (!/[0-9]/.test(secret) || !/[A-Za-z]/.test(secret)) return false;
+  const quoted = match[2] !== '';
+  if (!quoted && looksLikeCode(secret)) return false;
+  if (
+    isPlaceholderValue(secret) ||
+    LOCATION.test(secret) ||
+    PASSWORD_HASH.test(secret) ||
+    VENDOR_PREFIX.test(secret)
+  )
+    return false;
+  if (VERSION_RANGE.test(secret) || /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*-v?\d+(?:\.\d+){1,3}$/.test(secret))
+    return false;
+  // Words joined by `.`, `-`, `_` (`settings.account.label`, `user-profile-2024`) are names, not keys; base64url
+  // (`pah_FR3_WgvWgFtyyfREzN1Z8Gx4AcCy8`) has long runs between its separators.
+  if (
+    /^[A-Za-z]+(?:[._-][A-Za-z0-9]+)+$/.test(secret) &&
+    /[._-][A-Za-z]{3,}/.test(secret) &&
+    secret.split(/[._-]/).every((part) => part.length <= 16)
+  )
+    return false;
+  if (/^\.|\.$/.test(secret)) return false;
+  const before = match.input.slice(Math.max(0, match.index - 64), match.index);
+  if (/(?:hash(?:ed)?|salt|digest|checksum|public|publishable)[_.-]?[A-Za-z0-9]{0,40}$/i.test(before))
+    return false;
+  // Hex carries at most 4 bits a character, so its floor is lower.
+  const floor = /^[0-9a-f]+$/i.test(secret) ? 3 : 3.5;
+  return shannonEntropy(secret) >= Math.min(floor, Math.log2(secret.length) - 0.5);
+};
+
+const uuid = () => [8, 4, 4, 4, 12].map((n) => rand(HEX, n)).join('-');
 const secretValue = () =>
   pick([rand(ALNUM, 32), rand(HEX, 40), rand(BASE64URL, 43), `${rand(ALNUM, 8)}-${rand(ALNUM, 16)}`]);
 
@@ -254,6 +344,57 @@ export const GENERIC_RULES: Rule[] = [
     },
   },
   {
+    id: 'generic-key-assignment',
+    anchor: { from: 0, to: 0 },
+    title: 'Vendor key or personal access token in an assignment (`AZURE_OPENAI_KEY=...`, `ADO_PAT: ...`)',
+    kind: 'generic',
+    severity: 'medium',
+    // `key`/`pat` and what may follow it in an assignment (not `keyboard`, `keys`, `path`): fewer sticky tries.
+    keywords: [
+      'key=',
+      'key:',
+      'key"',
+      "key'",
+      'key ',
+      'key\t',
+      'key]',
+      'pat=',
+      'pat:',
+      'pat"',
+      "pat'",
+      'pat ',
+    ],
+    // Starts at `key`/`pat`; the separator is checked first (most tries stop there), then a lookbehind reads the
+    // name before it. A quoted value must close with its quote.
+    pattern:
+      /(?:key|pat)["'\]]?[ \t]{0,4}(?:=>|:=|=(?![=~])|:(?!:))(?<=(?<![A-Za-z0-9_.$-])([A-Za-z][A-Za-z0-9_.-]{1,40}(?:key|pat))["'\]]?[ \t]{0,4}(?:=>|:=|=|:))[ \t]{0,4}(["'`]?)([A-Za-z0-9+/_=.-]{16,200})\2(?![A-Za-z0-9+/_=.-])/i,
+    secretGroup: 3,
+    validate: keyAssignmentCheck,
+    samples: {
+      leak: () => [
+        `AZURE_OPENAI_KEY=${rand(HEX, 32)}`,
+        `  "stripeKey": "${rand(ALNUM, 32)}",`,
+        `azure_key: ${rand(LOWER_DIGITS, 52)}`,
+        `const mapsKey = '${rand(ALNUM, 39)}';`,
+        `AZURE_DEVOPS_PAT=${rand(LOWER_DIGITS, 52)}`,
+        `  githubPat: "${rand(ALNUM, 40)}"`,
+      ],
+      ignore: [
+        `primaryKey=${rand(ALNUM, 30)}`,
+        `partition_key: "${rand(ALNUM, 20)}"`,
+        'PUBLIC_KEY=MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE',
+        'cache_key = "user-profile-2024-06-01"',
+        'ssh_key: /home/ci/.ssh/id_ed25519',
+        'KMS_KEY=alias/orders-prod-encryption',
+        'S3_KEY=exports/2024/06/orders-0001.csv',
+        `idempotencyKey: "${uuid()}"`,
+        'sortKey: "createdAtTimestamp"',
+        'i18nKey: "settings.account.deleteButtonLabel"',
+        `compat = "${rand(ALNUM, 20)}1"`,
+      ],
+    },
+  },
+  {
     id: 'basic-auth-header',
     anchor: { from: -24, to: -5, first: 'aA' },
     priority: 1,
@@ -297,6 +438,37 @@ export const GENERIC_RULES: Rule[] = [
     },
   },
   {
+    id: 'authorization-header-token',
+    anchor: { from: 0, to: 0 },
+    priority: 1,
+    title: 'Token in an Authorization header (Token, Api-Token or no scheme)',
+    kind: 'generic',
+    severity: 'medium',
+    keywords: ['authorization'],
+    // Basic and Bearer have their own rules (a decode check, a longer floor); this covers the other schemes.
+    pattern:
+      /Authorization["']?[ \t]{0,4}[:=][ \t]{0,4}["']?(?!Basic\b|Bearer\b)(?:(?:Token|Api-Token|ApiKey|Api-Key|Key|SSWS|Bot|token)[ \t]{1,4})?([A-Za-z0-9._~+/-]{16,1000}={0,2})(?![A-Za-z0-9._~+/=-])/i,
+    secretGroup: 1,
+    validate: (secret) =>
+      /[0-9]/.test(secret) &&
+      /[A-Za-z]/.test(secret) &&
+      !isPlaceholderValue(secret) &&
+      !VENDOR_PREFIX.test(secret) &&
+      shannonEntropy(secret) >= 3.2,
+    samples: {
+      leak: () => [
+        `curl -H "Authorization: Token ${rand(HEX, 40)}" https://api.internal/v1/items`,
+        `curl --header 'Authorization:  ${uuid()}' https://api.internal/`,
+        `headers = {"Authorization": "Api-Token ${rand(ALNUM, 32)}"}`,
+      ],
+      ignore: [
+        'Authorization: Token <token>',
+        'Authorization: Token ${API_TOKEN}',
+        'authorization: tokenAuthenticationProviderFactory',
+      ],
+    },
+  },
+  {
     id: 'cli-password-flag',
     anchor: { from: 0, to: 0 },
     priority: 1,
@@ -335,7 +507,7 @@ export const GENERIC_RULES: Rule[] = [
     pattern:
       /(?:docker|podman|buildah|skopeo|helm registry)[ \t]{1,4}login[^\n|;&]{0,120}?[ \t]-p[ \t]{1,3}["']?([^\s"'`$-][^\s"'`]{5,199})/,
     secretGroup: 1,
-    validate: genericValueCheck(2.5, /^$/),
+    validate: genericValueCheck(2.5, /^$/, false, true),
     samples: {
       leak: () => [`docker login -u ci -p ${password(16)} registry.internal:5000`],
       ignore: ['docker login -u ci -p $REGISTRY_PASSWORD registry', 'docker login -u ci --password-stdin'],
@@ -352,7 +524,7 @@ export const GENERIC_RULES: Rule[] = [
     pattern:
       /(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)\s[^\n|;&]{0,100}?(?<=\s)-p([^\s"'`;&|<>$(){}-][^\s"'`;&|<>$(){}]{3,127})/,
     secretGroup: 1,
-    validate: genericValueCheck(2.5, /^$/),
+    validate: genericValueCheck(2.5, /^$/, false, true),
     samples: {
       leak: () => [`RUN mysql -u root -p${password(14)} -e "CREATE DATABASE app"`],
       ignore: ['mysql -u root -p -e "select 1"', 'mysql -uroot -p$MYSQL_ROOT_PASSWORD'],
@@ -416,11 +588,16 @@ export const GENERIC_RULES: Rule[] = [
     priority: 1,
     keywords: ['curl'],
     pattern:
-      /curl[ \t][^\n]{0,200}?[ \t](?:-u|--user)[ \t]{0,3}["']?[^\s:"'$]{1,64}:([^\s"'$][^\s"']{3,127})/,
+      // Arguments may continue on the next line after a `\`.
+      /curl(?=[ \t])(?:[^\n\\]|\\[^\n]|\\\r?\n){0,300}?[ \t](?:-u|--user)[ \t]{0,3}["']?[^\s:"'$]{0,64}:["']?([^\s"'$][^\s"']{3,127})/,
     secretGroup: 1,
-    validate: genericValueCheck(2.5, /^$/),
+    validate: genericValueCheck(2.5, /^$/, false, true),
     samples: {
-      leak: () => [`curl -sf -u admin:${password(14)} https://nexus.internal/service/rest/v1/status`],
+      leak: () => [
+        `curl -sf -u admin:${password(14)} https://nexus.internal/service/rest/v1/status`,
+        `curl -X POST https://search.internal:9200/_bulk \\\n  -H 'Content-Type: application/json' \\\n  -u elastic:${rand(ALNUM, 16)}`,
+        `curl --user deploy:'${password(16)}' -X PATCH https://api.internal/v1/items`,
+      ],
       ignore: ['curl -u "$USER:$PASS" https://x', 'curl -u user:password https://x'],
     },
   },
@@ -449,7 +626,7 @@ export const GENERIC_RULES: Rule[] = [
     keywords: ['sshpass'],
     pattern: /sshpass[ \t]{1,4}-p[ \t]{0,3}["']?([^\s"'`$-][^\s"'`]{3,127})/,
     secretGroup: 1,
-    validate: genericValueCheck(2.5, /^$/),
+    validate: genericValueCheck(2.5, /^$/, false, true),
     samples: {
       leak: () => [`sshpass -p '${password(14)}' ssh deploy@10.0.0.4 uptime`],
       ignore: ['sshpass -p "$SSHPASS" ssh x', 'sshpass -e ssh host'],
@@ -464,7 +641,7 @@ export const GENERIC_RULES: Rule[] = [
     severity: 'high',
     keywords: ['pass', 'secret', 'token', 'key'],
     pattern:
-      /<((?:[A-Za-z]{0,20}[:_.-]?)?(?:password|passwd|secret|token|api[_.-]?key|apikey)[A-Za-z_.-]{0,20})>([^<\s]{6,200})<\/\1>/i,
+      /<((?:[A-Za-z]{0,20}[:_.-]?)?(?:password|passwd|secret|token|api[_.-]?key|apikey)[A-Za-z_.-]{0,20})>\s{0,40}([^<\s]{6,200})\s{0,40}<\/\1>/i,
     secretGroup: 2,
     validate: genericValueCheck(
       2.5,

@@ -103,7 +103,7 @@ export const KEY_TOKEN_RULES: Rule[] = [
     severity: 'medium',
     keywords: ['eyj'],
     pattern:
-      /(?<![A-Za-z0-9_-])(eyJ[A-Za-z0-9_-]{10,2000}\.[A-Za-z0-9_-]{10,4000}\.[A-Za-z0-9_-]{16,1000})(?![A-Za-z0-9_-])/,
+      /(?<![A-Za-z0-9_-])(eyJ[A-Za-z0-9_-]{10,2000}\.[A-Za-z0-9_-]{10,4000}\.(?:[A-Za-z0-9_-]{16,1000})?)(?![A-Za-z0-9_-])/,
     secretGroup: 1,
     validate: jwtShape,
     samples: {
@@ -111,10 +111,13 @@ export const KEY_TOKEN_RULES: Rule[] = [
         `Authorization: Bearer ${jwt()}`,
         `export ID_TOKEN=${jwt()}`,
         `{"access_token":"${jwt()}","token_type":"Bearer"}`,
+        `String unsigned = "${b64url('{"alg":"none"}')}.${b64url(JSON.stringify({ sub: rand(BASE64URL, 10), admin: true }))}.";`,
       ],
       ignore: [
         // The jwt.io documentation example.
         `${b64url('{"alg":"HS256","typ":"JWT"}')}.${b64url('{"sub":"1234567890","name":"John Doe","iat":1516239022}')}.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c`,
+        // A signed algorithm without its signature is a fragment, not a token.
+        `${b64url('{"alg":"HS256","typ":"JWT"}')}.${b64url('{"sub":"svc-orders"}')}.`,
         // Not a JWT: the header does not decode to a JSON object with alg.
         `eyJub3RoaW5nIjp0cnVlfQ.${rand(BASE64URL, 30)}.${rand(BASE64URL, 43)}`,
       ],

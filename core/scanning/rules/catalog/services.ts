@@ -1,5 +1,7 @@
 import type { Rule } from '../rule';
 import { decodeBase64 } from '../checks';
+import { crc32 } from '../checksums';
+import { shannonEntropy } from '../entropy';
 import { ALNUM, BASE64URL, DIGITS, HEX, LOWER_DIGITS, b64url, rand } from '../sample-kit';
 
 const slack = (kind: string) => `xo${'x'}${kind}-`;
@@ -46,7 +48,7 @@ export const SERVICE_RULES: Rule[] = [
     kind: 'chat',
     severity: 'high',
     keywords: ['xapp'],
-    pattern: /(?<![A-Za-z0-9-])(xapp-\d-[A-Z0-9]{9,12}-\d{10,14}-[a-f0-9]{64})(?![A-Za-z0-9])/,
+    pattern: /(?<![A-Za-z0-9-])(xapp-\d-[A-Z0-9]{9,12}-\d{10,14}-[a-z0-9]{64})(?![A-Za-z0-9])/,
     secretGroup: 1,
     entropy: 3,
     samples: {
@@ -57,25 +59,74 @@ export const SERVICE_RULES: Rule[] = [
     },
   },
   {
+    id: 'slack-legacy-token',
+    anchor: { from: 0, to: 0 },
+    title: 'Slack legacy bot, workspace or user token',
+    kind: 'chat',
+    severity: 'high',
+    keywords: ['xoxb', 'xoxa', 'xoxp', 'xoxr', 'xoxs', 'xoxo', 'xoxe'],
+    // Older tokens: a team or user number (maybe after a one-digit version), up to three more segments, and a
+    // last segment of eight or more. The numeric segment keeps `xoxb-your-bot-token` out.
+    pattern:
+      /(?<![A-Za-z0-9-])(xox[abeoprs]-(?:\d-)?\d{5,14}(?:-[0-9A-Za-z]{1,64}){0,3}-[0-9A-Za-z]{8,150})(?![A-Za-z0-9-])/,
+    secretGroup: 1,
+    entropy: 3,
+    samples: {
+      leak: () => [
+        `slack_token = "${slack('b')}${rand(DIGITS, 12)}-${rand(ALNUM, 24)}"`,
+        `token: ${slack('s')}${rand(DIGITS, 12)}-${rand(DIGITS, 9)}-${rand(DIGITS, 10)}-${rand(HEX, 10)}`,
+        `SLACK_TOKEN=${slack('a')}2-${rand(DIGITS, 9)}-${rand(DIGITS, 11)}-${rand(DIGITS, 13)}-${rand(HEX, 18)}`,
+      ],
+      ignore: [
+        `${slack('b')}12345-abcd234`,
+        `${slack('b')}xoxb-my-bot-token`,
+        'see 2018-250-xoxo-indieweb-1.jpg',
+      ],
+    },
+  },
+  {
+    id: 'slack-config-token',
+    anchor: { from: 0, to: 0 },
+    title: 'Slack app configuration access or refresh token',
+    kind: 'chat',
+    severity: 'high',
+    keywords: ['xoxe'],
+    pattern: /(?<![A-Za-z0-9.-])(xoxe(?:\.xox[bp])?-\d-[A-Za-z0-9]{146,166})(?![A-Za-z0-9])/,
+    secretGroup: 1,
+    entropy: 4,
+    samples: {
+      leak: () => [
+        `SLACK_CONFIG_REFRESH_TOKEN=${'xoxe'}-1-${rand(ALNUM, 146)}`,
+        `"access_token": "${'xoxe'}.${slack('p')}1-${rand(ALNUM, 163)}"`,
+      ],
+      ignore: ['xoxe.xoxp-1-SlackAppConfigurationAccessTokenHere', 'xoxe-1-xxx'],
+    },
+  },
+  {
     id: 'slack-webhook',
-    anchor: { from: -8, to: -8 },
+    anchor: { from: -8, to: 0, first: 'h' },
     title: 'Slack incoming webhook',
     kind: 'chat',
     severity: 'high',
     keywords: ['hooks.slack.com'],
     pattern:
-      /(https:\/\/hooks\.slack\.com\/(?:services|workflows|triggers)\/T[A-Z0-9]{8,12}\/[AB][A-Z0-9]{8,12}\/[A-Za-z0-9]{20,34})(?![A-Za-z0-9])/,
+      /((?:https?:\/\/)?(?<![A-Za-z0-9.-])hooks\.slack\.com\/(?:services|workflows|triggers)\/T[A-Z0-9]{8,12}\/[AB][A-Z0-9]{6,12}\/[A-Za-z0-9]{20,34})(?![A-Za-z0-9])/,
     secretGroup: 1,
     entropy: 3.5,
     samples: {
       leak: () => [
         `SLACK_WEBHOOK_URL=https://hooks.slack.com/services/T${rand('ABCDEFGHJKLMNPQRSTUVWXYZ0123456789', 8)}/B${rand('ABCDEFGHJKLMNPQRSTUVWXYZ0123456789', 10)}/${rand(ALNUM, 24)}`,
+        `url: "http://hooks.slack.com/services/T${rand('ABCDEFGHJKLMNPQRSTUVWXYZ0123456789', 8)}/B${rand('ABCDEFGHJKLMNPQRSTUVWXYZ0123456789', 7)}/${rand(ALNUM, 24)}"`,
+        `hooks.slack.com/workflows/T${rand('ABCDEFGHJKLMNPQRSTUVWXYZ0123456789', 10)}/A${rand('ABCDEFGHJKLMNPQRSTUVWXYZ0123456789', 10)}/${rand(ALNUM, 24)}`,
       ],
       ignore: ['https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX'],
     },
   },
   {
     id: 'discord-bot-token',
+    // Every match starts at its keyword (the id's first two base64 characters): one try per occurrence
+    // instead of a search of the whole window (its keywords occur in nearly every window).
+    anchor: { from: 0, to: 0 },
     title: 'Discord bot token',
     kind: 'chat',
     severity: 'critical',
@@ -85,7 +136,10 @@ export const SERVICE_RULES: Rule[] = [
       /(?<![A-Za-z0-9_.-])([MNO][DTjz][A-Za-z0-9_-]{22,26}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,38})(?![A-Za-z0-9_.-])/,
     secretGroup: 1,
     entropy: 4,
-    validate: (secret) => /^\d{17,20}$/.test(decodeBase64(secret.split('.')[0]!) ?? ''),
+    // The first part is the bot's id in base64; generated look-alikes that do not decode count when random.
+    validate: (secret) =>
+      /^\d{17,20}$/.test(decodeBase64(secret.split('.')[0]!) ?? '') ||
+      (shannonEntropy(secret) >= 4.5 && /[0-9]/.test(secret) && /[a-z]/.test(secret) && /[A-Z]/.test(secret)),
     samples: {
       leak: () => [
         `DISCORD_TOKEN=${b64url(rand('123456789', 1) + rand(DIGITS, 17))}.${rand(BASE64URL, 6)}.${rand(BASE64URL, 38)}`,
@@ -120,6 +174,8 @@ export const SERVICE_RULES: Rule[] = [
     pattern: /(?<![0-9:])([0-9]{8,10}:AA[A-Za-z0-9_-]{33})(?![A-Za-z0-9_-])/,
     secretGroup: 1,
     entropy: 3.5,
+    // The example token of Telegram's Bot API documentation, known by its CRC-32.
+    allow: [(secret) => crc32(secret) === 0x7a354ba1],
     samples: {
       leak: () => [
         `TELEGRAM_BOT_TOKEN=${rand('123456789', 1)}${rand(DIGITS, 9)}:AA${rand(BASE64URL, 33)}`,
@@ -143,6 +199,27 @@ export const SERVICE_RULES: Rule[] = [
         `https://contoso.webhook.office.com/webhookb2/${uuid()}@${uuid()}/IncomingWebhook/${rand(HEX, 32)}/${uuid()}`,
       ],
       ignore: ['https://contoso.webhook.office.com/webhookb2/<id>'],
+    },
+  },
+  {
+    id: 'teams-workflow-webhook',
+    title: 'Microsoft Teams / Power Automate / Logic Apps workflow webhook (signed URL)',
+    kind: 'chat',
+    severity: 'medium',
+    keywords: ['logic.azure.com', 'powerplatform.com'],
+    // The replacement of Office 365 connectors: the URL's `sig` lets anyone post to the channel.
+    pattern:
+      /https:\/\/[A-Za-z0-9.-]{1,200}\.(?:logic\.azure\.com|powerplatform\.com)(?::443)?\/[^\s"'<>]{0,400}?[?&]sig=([A-Za-z0-9_%-]{40,90})/,
+    secretGroup: 1,
+    entropy: 4,
+    samples: {
+      leak: () => [
+        `TEAMS_WEBHOOK=https://prod-${rand(DIGITS, 2)}.westeurope.logic.azure.com:443/workflows/${rand(HEX, 32)}/triggers/manual/paths/invoke?api-version=2016-06-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=${rand(BASE64URL, 43)}`,
+        `url: https://default${rand(HEX, 30)}.62.environment.api.powerplatform.com:443/powerautomate/automations/direct/workflows/${rand(HEX, 32)}/triggers/manual/paths/invoke?api-version=1&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=${rand(BASE64URL, 43)}`,
+      ],
+      ignore: [
+        'https://prod-00.westeurope.logic.azure.com:443/workflows/<id>/triggers/manual/paths/invoke?sig=<sig>',
+      ],
     },
   },
   {
@@ -179,11 +256,15 @@ export const SERVICE_RULES: Rule[] = [
     kind: 'email',
     severity: 'high',
     keywords: ['sg.'],
-    pattern: /(?<![A-Za-z0-9_.-])(SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43})(?![A-Za-z0-9_-])/,
+    pattern:
+      /(?<![A-Za-z0-9_.-])(SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}|SG\.[A-Za-z0-9_=-]{66})(?![A-Za-z0-9_=.-])/,
     secretGroup: 1,
     entropy: 4,
     samples: {
-      leak: () => [`SENDGRID_API_KEY=${'S'}G.${rand(BASE64URL, 22)}.${rand(BASE64URL, 43)}`],
+      leak: () => [
+        `SENDGRID_API_KEY=${'S'}G.${rand(BASE64URL, 22)}.${rand(BASE64URL, 43)}`,
+        `sendgrid_key: ${'S'}G.${rand(BASE64URL, 66)}`,
+      ],
       ignore: [`SG.${'x'.repeat(22)}.${'x'.repeat(43)}`],
     },
   },
@@ -253,6 +334,27 @@ export const SERVICE_RULES: Rule[] = [
     },
   },
   {
+    id: 'stripe-test-key',
+    anchor: { from: 0, to: 0 },
+    title: 'Stripe test-mode secret or restricted key',
+    kind: 'payment',
+    // Test mode moves no money, but the key reads and writes the account's test data and webhooks.
+    severity: 'low',
+    keywords: ['sk_test_', 'rk_test_', 'sk_prod_', 'rk_prod_'],
+    pattern: /(?<![A-Za-z0-9_])([sr]k_(?:test|prod)_[A-Za-z0-9]{24,247})(?![A-Za-z0-9_])/,
+    secretGroup: 1,
+    entropy: 3.5,
+    // Stripe's documentation keys, quoted in every tutorial.
+    allow: [/^sk_test_(?:4eC39HqLyjWDarjtT1zdp7dc|BQokikJOvBiI2HlWgH4olfQ2|26PHem9AhJZvU623DfE1x4sd)$/],
+    samples: {
+      leak: () => [
+        `STRIPE_SECRET_KEY=${'sk'}_test_${rand(ALNUM, 24)}`,
+        `stripeKey := "${'rk'}_test_${rand(ALNUM, 99)}"`,
+      ],
+      ignore: ['stripe.api_key = "sk_test_4eC39HqLyjWDarjtT1zdp7dc"', `sk_test_${'x'.repeat(24)}`],
+    },
+  },
+  {
     id: 'stripe-webhook-secret',
     anchor: { from: 0, to: 0 },
     title: 'Stripe webhook signing secret',
@@ -270,14 +372,16 @@ export const SERVICE_RULES: Rule[] = [
     title: 'Square access token or OAuth secret',
     kind: 'payment',
     severity: 'critical',
-    keywords: ['sq0atp-', 'sq0csp-'],
-    pattern: /(?<![A-Za-z0-9_-])(sq0atp-[0-9A-Za-z_-]{22}|sq0csp-[0-9A-Za-z_-]{43})(?![A-Za-z0-9_-])/,
+    keywords: ['sq0atp-', 'sq0csp-', 'eaaa'],
+    pattern:
+      /(?<![A-Za-z0-9_-])(sq0atp-[0-9A-Za-z_-]{22,60}|sq0csp-[0-9A-Za-z_-]{43}|EAAA[0-9A-Za-z_-]{60})(?![A-Za-z0-9_-])/,
     secretGroup: 1,
     entropy: 3.5,
     samples: {
       leak: () => [
         `SQUARE_ACCESS_TOKEN=${'sq0atp'}-${rand(BASE64URL, 22)}`,
         `square_secret: ${'sq0csp'}-${rand(BASE64URL, 43)}`,
+        `SQUARE_ACCESS_TOKEN=${'EA'}AA${rand(BASE64URL, 60)}`,
       ],
       ignore: ['sq0atp-XXXXXXXXXXXXXXXXXXXXXX'],
     },
@@ -368,12 +472,15 @@ export const SERVICE_RULES: Rule[] = [
     title: 'Hugging Face access token',
     kind: 'ai',
     severity: 'high',
-    keywords: ['hf_'],
-    pattern: /(?<![A-Za-z0-9_])(hf_[A-Za-z]{34})(?![A-Za-z0-9_])/,
+    keywords: ['hf_', 'api_org_'],
+    pattern: /(?<![A-Za-z0-9_])(hf_[A-Za-z]{34}|api_org_[A-Za-z]{34})(?![A-Za-z0-9_])/,
     secretGroup: 1,
     entropy: 4,
     samples: {
-      leak: () => [`HF_TOKEN=${'hf'}_${rand('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz', 34)}`],
+      leak: () => [
+        `HF_TOKEN=${'hf'}_${rand('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz', 34)}`,
+        `huggingface_token = "${'api'}_org_${rand('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz', 34)}"`,
+      ],
       ignore: ['hf_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'],
     },
   },
@@ -402,7 +509,7 @@ export const SERVICE_RULES: Rule[] = [
     severity: 'high',
     keywords: ['nrak-', 'nrii-', 'nrjs-', 'nral'],
     pattern:
-      /(?<![A-Za-z0-9_-])(NRAK-[A-Z0-9]{27}|NRII-[A-Za-z0-9_-]{32}|NRJS-[a-f0-9]{19}|[a-f0-9]{32,36}NRAL)(?![A-Za-z0-9_-])/,
+      /(?<![A-Za-z0-9_-])(NRAK-[A-Za-z0-9]{27}|NRII-[A-Za-z0-9_-]{32}|NRJS-[a-f0-9]{19}|[a-f0-9]{32,36}NRAL)(?![A-Za-z0-9_-])/,
     secretGroup: 1,
     entropy: 3,
     samples: {
@@ -451,15 +558,16 @@ export const SERVICE_RULES: Rule[] = [
     title: 'Grafana Cloud or service account token',
     kind: 'observability',
     severity: 'high',
-    keywords: ['glc_', 'glsa_'],
+    keywords: ['glc_', 'glsa_', 'eyjrijoi'],
     pattern:
-      /(?<![A-Za-z0-9_])(glc_[A-Za-z0-9+/]{32,400}={0,2}|glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8})(?![A-Za-z0-9_+/=])/,
+      /(?<![A-Za-z0-9_])(glc_[A-Za-z0-9+/]{32,400}={0,2}|glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}|eyJrIjoi[A-Za-z0-9]{70,400}={0,3})(?![A-Za-z0-9_+/=])/,
     secretGroup: 1,
     entropy: 4,
     samples: {
       leak: () => [
         `GRAFANA_TOKEN=${'glsa'}_${rand(ALNUM, 32)}_${rand(HEX, 8)}`,
         `token: ${'glc'}_${rand(ALNUM, 80)}`,
+        `GRAFANA_API_KEY=${'eyJr'}Ijoi${rand(ALNUM, 90)}`,
       ],
       ignore: ['glsa_'],
     },

@@ -1,7 +1,7 @@
 import type { Rule } from '../rule';
-import { base62Crc32 } from '../checks';
+import { any, base62Crc32, randomBody } from '../checks';
 import { withBase62Crc32Checksum } from '../checksums';
-import { ALNUM, BASE64URL, HEX, rand } from '../sample-kit';
+import { ALNUM, BASE64URL, HEX, LOWER_DIGITS, rand } from '../sample-kit';
 
 function githubClassic(prefix: string, id: string, title: string): Rule {
   const make = () => withBase62Crc32Checksum(prefix, rand(ALNUM, 30));
@@ -14,15 +14,22 @@ function githubClassic(prefix: string, id: string, title: string): Rule {
     anchor: { from: 0, to: 0 },
     pattern: new RegExp(`(?<![A-Za-z0-9_])(${prefix}[A-Za-z0-9]{36})(?![A-Za-z0-9_])`),
     secretGroup: 1,
-    validate: base62Crc32,
+    // The checksum proves a token; a body without one still counts when it reads as random (corpora and
+    // migrated tokens lack it), but not when padded or counted like a fixture.
+    validate: any(base62Crc32, (secret, match) => randomBody(3.5)(secret.slice(prefix.length), match)),
     samples: {
       leak: () => [
         `GITHUB_TOKEN=${make()}`,
+        `githubToken := "${prefix}${rand(LOWER_DIGITS, 36)}"`,
         `git clone https://x-access-token:${make()}@github.com/o/r.git`,
         `"token": "${make()}"`,
       ],
-      // A body without a valid checksum is not a real token; neither is filler.
-      ignore: [`${prefix}${'x'.repeat(36)}`, `token: ${prefix}${rand(ALNUM, 30)}AAAAAA`],
+      // Filler, and a body padded or counted like a fixture, is not a real token.
+      ignore: [
+        `${prefix}${'x'.repeat(36)}`,
+        `token: ${prefix}${rand(ALNUM, 30)}AAAAAA`,
+        `token: ${prefix}${rand(ALNUM, 30)}ABCDEF`,
+      ],
     },
   };
 }
@@ -43,11 +50,15 @@ export const VCS_CI_RULES: Rule[] = [
     kind: 'vcs',
     severity: 'critical',
     keywords: ['github_pat_'],
-    pattern: /(?<![A-Za-z0-9_])(github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59})(?![A-Za-z0-9_])/,
+    // The documented shape has `_` after 22 characters; generated corpora write 82 of `\w`: both are found.
+    pattern: /(?<![A-Za-z0-9_])(github_pat_[A-Za-z0-9_]{82})(?![A-Za-z0-9_])/,
     secretGroup: 1,
     entropy: 4,
     samples: {
-      leak: () => [`GH_TOKEN=${'github'}_pat_${rand(ALNUM, 22)}_${rand(ALNUM, 59)}`],
+      leak: () => [
+        `GH_TOKEN=${'github'}_pat_${rand(ALNUM, 22)}_${rand(ALNUM, 59)}`,
+        `githubToken: ${'github'}_pat_${rand(LOWER_DIGITS, 82)}`,
+      ],
       ignore: [`${'github'}_pat_${'x'.repeat(22)}_${'x'.repeat(59)}`],
     },
   },
@@ -73,7 +84,7 @@ export const VCS_CI_RULES: Rule[] = [
   {
     id: 'gitlab-token',
     anchor: { from: 0, to: 0 },
-    title: 'GitLab token (pipeline trigger, deploy, runner, feed, OAuth)',
+    title: 'GitLab token (pipeline trigger, deploy, runner, feed, OAuth, session cookie)',
     kind: 'vcs',
     severity: 'high',
     keywords: [
@@ -87,9 +98,12 @@ export const VCS_CI_RULES: Rule[] = [
       'glimt-',
       'glagent-',
       'gr1348941',
+      '_gitlab_session=',
     ],
+    // Lengths from GitLab's generators: trigger tokens are SecureRandom.hex(20), OAuth application secrets
+    // hex(32) in base64, incoming-mail tokens 25 characters, agent tokens 50 or more.
     pattern:
-      /(?<![A-Za-z0-9_-])((?:gl(?:ptt|dt|rt|cbt|ft|oas|soat|imt|agent)-|GR1348941)[A-Za-z0-9_-]{20,80})(?![A-Za-z0-9_-])/,
+      /(?<![A-Za-z0-9_-])((?:gl(?:dt|rt|ft|soat)-|GR1348941)[A-Za-z0-9_-]{20,50}|glcbt-(?:[0-9a-fA-F]{2}_)?[A-Za-z0-9_-]{20,50}|glimt-[A-Za-z0-9_-]{25}|glptt-[A-Za-z0-9_-]{40}|glagent-[A-Za-z0-9_-]{50,1024}|gloas-[A-Za-z0-9_-]{64}|_gitlab_session=[0-9a-z]{32})(?![A-Za-z0-9_-])/,
     secretGroup: 1,
     entropy: 3.5,
     samples: {
@@ -97,6 +111,7 @@ export const VCS_CI_RULES: Rule[] = [
         `TRIGGER=${'glptt'}-${rand(HEX, 40)}`,
         `--token ${'glrt'}-${rand(BASE64URL, 20)}`,
         `registration-token: ${'GR1348941'}${rand(BASE64URL, 20)}`,
+        `Cookie: _gitlab_session=${rand(LOWER_DIGITS, 32)}`,
       ],
       ignore: ['glrt-REGISTRATION_TOKEN'],
     },
@@ -201,10 +216,16 @@ export const VCS_CI_RULES: Rule[] = [
     kind: 'ci',
     severity: 'high',
     keywords: ['bkua_'],
-    pattern: /(?<![A-Za-z0-9_])(bkua_[a-f0-9]{40})(?![A-Za-z0-9_])/,
+    pattern: /(?<![A-Za-z0-9_])(bkua_[a-z0-9]{40})(?![A-Za-z0-9_])/,
     secretGroup: 1,
     entropy: 3,
-    samples: { leak: () => [`BUILDKITE_API_TOKEN=${'bkua'}_${rand(HEX, 40)}`], ignore: ['bkua_'] },
+    samples: {
+      leak: () => [
+        `BUILDKITE_API_TOKEN=${'bkua'}_${rand(HEX, 40)}`,
+        `token: ${'bkua'}_${rand(LOWER_DIGITS, 40)}`,
+      ],
+      ignore: ['bkua_'],
+    },
   },
   {
     id: 'npm-token',
@@ -215,9 +236,13 @@ export const VCS_CI_RULES: Rule[] = [
     keywords: ['npm_'],
     pattern: /(?<![A-Za-z0-9_])(npm_[A-Za-z0-9]{36})(?![A-Za-z0-9_])/,
     secretGroup: 1,
-    validate: base62Crc32,
+    validate: any(base62Crc32, (secret, match) => randomBody(3.5)(secret.slice(4), match)),
     samples: {
-      leak: () => [`//registry.npmjs.org/:_authToken=${npmToken()}`, `NPM_TOKEN=${npmToken()}`],
+      leak: () => [
+        `//registry.npmjs.org/:_authToken=${npmToken()}`,
+        `NPM_TOKEN=${npmToken()}`,
+        `npmToken = "${'npm'}_${rand(LOWER_DIGITS, 36)}"`,
+      ],
       ignore: [`NPM_TOKEN=${'npm'}_${'x'.repeat(36)}`, `${'npm'}_config_cache_${rand(ALNUM, 26)}`],
     },
   },
@@ -227,14 +252,17 @@ export const VCS_CI_RULES: Rule[] = [
     title: 'PyPI upload token',
     kind: 'registry',
     severity: 'critical',
-    keywords: ['pypi-ageichlwas5vcmc'],
-    pattern: /(?<![A-Za-z0-9_-])(pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,1000})(?![A-Za-z0-9_-])/,
+    // `pypi.org` or `test.pypi.org` in the macaroon's location.
+    keywords: ['pypi-ageichlwas5vcmc', 'pypi-agendgvzdc5wexbplm9yzw'],
+    pattern:
+      /(?<![A-Za-z0-9_-])(pypi-(?:AgEIcHlwaS5vcmc|AgENdGVzdC5weXBpLm9yZw)[A-Za-z0-9_-]{50,1000})(?![A-Za-z0-9_-])/,
     secretGroup: 1,
     entropy: 4,
     samples: {
       leak: () => [
         `password = ${'pypi'}-AgEIcHlwaS5vcmc${rand(BASE64URL, 150)}`,
-        `TWINE_PASSWORD=${'pypi'}-AgEIcHlwaS5vcmc${rand(BASE64URL, 70)}`,
+        `TWINE_PASSWORD=${'pypi'}-AgEIcHlwaS5vcmc${rand(BASE64URL, 120)}`,
+        `password = ${'pypi'}-AgENdGVzdC5weXBpLm9yZw${rand(BASE64URL, 140)}`,
       ],
       ignore: ['password = pypi-AgEIcHlwaS5vcmc'],
     },

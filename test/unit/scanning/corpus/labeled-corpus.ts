@@ -171,6 +171,51 @@ const SECRETS: Record<string, () => string> = {
     `"private_key": "${pemBlock('PRIVATE KEY', 1600).replace(/\n/g, '\\n')}",\n"client_email": "ci@p-${rand(LOWER_DIGITS, 6)}.iam.gserviceaccount.com",`,
   'sentry-legacy': () =>
     assign('SENTRY_DSN', `https://${rand(HEX, 32)}:${rand(HEX, 32)}@sentry.acme.io/${rand(DIGITS, 3)}`),
+  // Syntaxes and shapes learned from other scanners' corpora (issue 5's evaluation), written in our words.
+  'typed-declaration': () =>
+    pick([
+      `var deployToken string = "${rand(ALNUM, 32)}"`,
+      `let apiToken: string = '${rand(BASE64URL, 40)}';`,
+      `$authToken .= "${rand(HEX, 40)}";`,
+    ]),
+  'make-assignment': () =>
+    `${pick(['REGISTRY_TOKEN', 'CI_API_TOKEN', 'UPLOAD_SECRET'])} ${pick(['?=', '::=', ':::=', ':='])} ${rand(ALNUM, 36)}`,
+  'xml-multiline': () => `<accessToken>\n    ${rand(BASE64URL, 40)}\n</accessToken>`,
+  'token-with-equals': () =>
+    `${pick(['OKTA_TOKEN', 'SSO_CLIENT_SECRET'])}=${rand(ALNUM, 14)}=${rand(ALNUM, 20)}`,
+  'vendor-key-name': () =>
+    pick([
+      `AZURE_OPENAI_KEY=${rand(HEX, 32)}`,
+      `  "mapsKey": "${rand(BASE64URL, 39)}",`,
+      `cosmos_key: ${rand(LOWER_DIGITS, 48)}`,
+      `AZURE_DEVOPS_PAT=${rand(LOWER_DIGITS, 52)}`,
+    ]),
+  'joined-upper-pass': () => `${pick(['SMTPPASS', 'ACRPWD', 'LDAPPASS'])}=${humanPassword()}`,
+  'github-no-checksum': () => `githubToken := "${pick(['ghp_', 'gho_', 'ghs_'])}${rand(LOWER_DIGITS, 36)}"`,
+  'slack-legacy': () => assign('SLACK_TOKEN', `xo${'xb'}-${rand(DIGITS, 12)}-${rand(ALNUM, 24)}`),
+  'stripe-test': () => assign('STRIPE_KEY', `${pick(['sk', 'rk'])}_test_${rand(ALNUM, 32)}`),
+  'azure-storage-key': () =>
+    pick([
+      `    private const string storageAccountKey = "${rand(BASE64, 86)}==";`,
+      `  - account_name: media\n    account_key: '${rand(BASE64, 86)}=='`,
+    ]),
+  'k8s-secret': () =>
+    `apiVersion: v1\nkind: Secret\nmetadata:\n  name: ${rand(LOWER, 6)}\ntype: Opaque\ndata:\n  ${pick(['password', 'token', 'api-key'])}: ${b64(humanPassword())}\n`,
+  'prefixed-saas': () =>
+    pick([
+      `PLANETSCALE_TOKEN=pscale_tkn_${rand(BASE64URL, 43)}`,
+      `DOPPLER_TOKEN=dp.pt.${rand(ALNUM, 43)}`,
+      `DATABRICKS_TOKEN=dapi${rand(HEX, 32)}`,
+      `GRAFANA_API_KEY=eyJrIjoi${rand(ALNUM, 90)}`,
+      `TWITTER_BEARER_TOKEN=${'A'.repeat(22)}${rand(ALNUM, 90)}`,
+      `PULUMI_ACCESS_TOKEN=pul-${rand(HEX, 40)}`,
+    ]),
+  'workflow-webhook': () =>
+    `TEAMS_WEBHOOK_URL=https://prod-${rand(DIGITS, 2)}.northeurope.logic.azure.com:443/workflows/${rand(HEX, 32)}/triggers/manual/paths/invoke?api-version=2016-06-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=${rand(BASE64URL, 43)}`,
+  'broker-url': () =>
+    `${pick(['MQTT_URL', 'BROKER_URL'])}=${pick(['mqtts', 'ssh', 'imaps'])}://svc:${rand(ALNUM, 20)}@${host()}:8883`,
+  'curl-continued': () =>
+    `curl -X PUT https://nexus.acme.io/repository/raw/a.tgz \\\n  --upload-file a.tgz \\\n  -u deploy:${humanPassword()}`,
 };
 
 const digest = () => rand(HEX, 64);
@@ -366,6 +411,48 @@ const BENIGN: Record<string, () => string> = {
       'max_tokens: 4096,',
       'const secretName = `${stage}/db`;',
       'TOKEN_TTL_SECONDS = 3600',
+    ]),
+  'typed-examples': () =>
+    pick([
+      `GOOGLE_API_KEY=AIza${'Sy'}abcdefghijklmnopqrstuvwxyz1234567`,
+      `const snykToken = "12345678-ABCD-ABCD-ABCD-1234567890AB";`,
+      `SONAR_TOKEN=${'sq'}p_0123456789abcdef0123456789abcdef01234567`,
+    ]),
+  'public-values': () =>
+    pick([
+      `publicToken = "${rand(ALNUM, 43)}"`,
+      `const publishableKey = "${pick(['pk', 'sb'])}_live_${rand(ALNUM, 24)}";`,
+      `PUBLIC_KEY=${rand(BASE64, 44)}`,
+    ]),
+  'lookup-keys': () =>
+    pick([
+      `primaryKey=${rand(ALNUM, 30)}`,
+      `partition_key: "${rand(ALNUM, 20)}"`,
+      `idempotencyKey: "${uuid()}"`,
+      'cache_key = "user-profile-2024-06-01"',
+      'i18nKey: "settings.account.deleteButtonLabel"',
+      'KMS_KEY=alias/orders-prod-encryption',
+    ]),
+  'artifact-coordinates': () =>
+    pick([
+      'notes            = "Maven - io.jsonwebtoken:jjwt-jackson-0.11.2"',
+      '"tokenizers": "0.15.2",',
+      'keyVaultToStoreSecrets: kv-orders-prod-0042',
+    ]),
+  'k8s-non-secret': () =>
+    pick([
+      `apiVersion: v1\nkind: ConfigMap\ndata:\n  settings: ${b64('{"debug": false, "level": 3}')}\n`,
+      `apiVersion: v1\nkind: Secret\ndata:\n  password: ${b64('changeme')}\n`,
+      'kind: ExternalSecret\nspec:\n  data:\n    - secretKey: password\n      remoteRef:\n        key: prod/db',
+    ]),
+  'jwt-doc-new': () =>
+    `${b64url('{"alg":"HS256","typ":"JWT"}')}.${b64url('{"msg":"hello hacker, there\'s nothing for you here"}')}.${rand(BASE64URL, 43)}`,
+  'word-token-names': () =>
+    pick([
+      `xo${'xb'}-your-bot-token-here`,
+      'BYPASS=internal-proxy-01',
+      'compass = "north-north-west"',
+      `snake_case_name = some_helper_value_2`,
     ]),
   'random-ids': () =>
     pick([
