@@ -4,9 +4,11 @@ import { GoEval, tokenize, type Tok } from './go-eval';
 import { sourceGitDir, type Labeled } from './labeled';
 import { generate } from './regen';
 
-const GIT = sourceGitDir('ROTOR_EVAL_GITLEAKS');
 const git = (...args: string[]) =>
-  execFileSync('git', ['-C', GIT, ...args], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  execFileSync('git', ['-C', sourceGitDir('ROTOR_EVAL_GITLEAKS'), ...args], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+  });
 
 /** Splits a Go file's tokens into its functions' bodies and the top-level rest. */
 export function splitFunctions(toks: Tok[]): { funcs: { name: string; body: Tok[] }[]; top: Tok[] } {

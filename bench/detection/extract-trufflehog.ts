@@ -4,9 +4,11 @@ import { GoEval, Unsupported, tokenize } from './go-eval';
 import { splitFunctions } from './extract-gitleaks';
 import { sourceGitDir, type Labeled } from './labeled';
 
-const GIT = sourceGitDir('ROTOR_EVAL_TRUFFLEHOG');
 const git = (...args: string[]) =>
-  execFileSync('git', ['-C', GIT, ...args], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  execFileSync('git', ['-C', sourceGitDir('ROTOR_EVAL_TRUFFLEHOG'), ...args], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+  });
 
 export function extractTrufflehog(): { items: Labeled[]; skipped: string[] } {
   const files = git('ls-tree', '-r', '--name-only', 'HEAD', 'pkg/detectors/')

@@ -1,5 +1,5 @@
 import type { Rule } from '../rule';
-import { ALNUM, BASE64, BASE64URL, HEX, LOWER_DIGITS, rand } from '../sample-kit';
+import { ALNUM, BASE64, BASE64URL, DIGITS, HEX, LOWER_DIGITS, rand } from '../sample-kit';
 
 const UPPER_DIGITS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 const BECH32_UPPER = 'QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L';
@@ -240,6 +240,59 @@ export const SAAS_MORE_RULES: Rule[] = [
         `MAPBOX_SECRET_TOKEN=sk.eyJ1Ijoi${rand(LOWER_DIGITS, 8)}IiwiYSI6I${rand(BASE64URL, 30)}.${rand(BASE64URL, 22)}`,
       ],
       ignore: ['sk.eyJxxxxxxxxxxxxxxxxxxxxxxxx.xxxxxxxxxxxxxxxxxxxxxx'],
+    },
+  }),
+  prefixed({
+    id: 'facebook-page-access-token',
+    title: 'Facebook (Meta) user or page access token',
+    kind: 'productivity',
+    keywords: ['eaam', 'eaac'],
+    // Base64 neighbours (`+`, `/`; `=` after) are refused, so a run inside a base64 blob is not one.
+    pattern: /(?<![A-Za-z0-9+/])(EAA[MC][A-Za-z0-9]{100,400})(?![A-Za-z0-9+/=])/,
+    entropy: 4,
+    samples: {
+      leak: () => [
+        `FB_PAGE_TOKEN=EAA${'M'}${rand(ALNUM, 180)}`,
+        `"access_token": "EAA${'C'}${rand(ALNUM, 120)}"`,
+      ],
+      ignore: [`token: EAAM${'x'.repeat(120)}`],
+    },
+  }),
+  {
+    id: 'facebook-app-access-token',
+    // Every match starts 15 or 16 characters (the app id) before its `|`.
+    anchor: { from: -16, to: -15, first: DIGITS },
+    title: 'Facebook (Meta) app access token',
+    kind: 'productivity',
+    severity: 'high',
+    keywords: ['|', '%7c'],
+    pattern: /(?<![0-9A-Za-z_-])(\d{15,16}(?:\||%7[Cc])[0-9A-Za-z_-]{27,40})(?![0-9A-Za-z_-])/,
+    secretGroup: 1,
+    entropy: 3.5,
+    samples: {
+      leak: () => [
+        `facebook ${'1' + rand(DIGITS, 15)}|${rand(BASE64URL, 27)}`,
+        `FACEBOOK_APP_TOKEN=${'2' + rand(DIGITS, 14)}%7C${rand(BASE64URL, 32)}`,
+      ],
+      ignore: ['facebook 1234567890123456|your-app-secret-goes-here', 'a || b'],
+    },
+  },
+  prefixed({
+    id: 'slack-legacy-workspace-token',
+    title: 'Slack legacy workspace access or refresh token',
+    kind: 'chat',
+    keywords: ['xoxa-', 'xoxr-'],
+    pattern: /(?<![A-Za-z0-9-])(xox[ar]-(?:\d-)?[0-9A-Za-z]{8,48})(?![A-Za-z0-9-])/,
+    entropy: 2.8,
+    // One random segment: it must mix letters and digits, which `xoxa-yourtoken` does not.
+    validate: (secret) =>
+      /[0-9]/.test(secret.slice(5).replace(/^\d-/, '')) && /[A-Za-z]/.test(secret.slice(5)),
+    samples: {
+      leak: () => [
+        `"access_token": "xox${'a'}-${rand(DIGITS, 1)}-${rand(LOWER_DIGITS, 12)}7"`,
+        `refresh_token = "xox${'r'}-${rand(LOWER_DIGITS, 10)}4q"`,
+      ],
+      ignore: ['xoxa-yourtoken', 'xoxr-refreshtokenhere'],
     },
   }),
 ];
