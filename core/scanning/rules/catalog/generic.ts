@@ -446,8 +446,10 @@ export const GENERIC_RULES: Rule[] = [
     severity: 'medium',
     keywords: ['authorization'],
     // Basic and Bearer have their own rules (a decode check, a longer floor); this covers the other schemes.
+    // Not SigV4 (`AWS4-HMAC-SHA256 Credential=..., Signature=...`: a signature of one request that expires in
+    // minutes, everywhere in SDK fixtures and logs) nor Digest (a response hash, no reusable secret).
     pattern:
-      /Authorization["']?[ \t]{0,4}[:=][ \t]{0,4}["']?(?!Basic\b|Bearer\b)(?:(?:Token|Api-Token|ApiKey|Api-Key|Key|SSWS|Bot|token)[ \t]{1,4})?([A-Za-z0-9._~+/-]{16,1000}={0,2})(?![A-Za-z0-9._~+/=-])/i,
+      /Authorization["']?[ \t]{0,4}[:=][ \t]{0,4}["']?(?!Basic\b|Bearer\b|AWS4-HMAC-SHA256\b|Digest\b)(?:(?:Token|Api-Token|ApiKey|Api-Key|Key|SSWS|Bot|token)[ \t]{1,4})?([A-Za-z0-9._~+/-]{16,1000}={0,2})(?![A-Za-z0-9._~+/=-])/i,
     secretGroup: 1,
     validate: (secret) =>
       /[0-9]/.test(secret) &&
@@ -465,6 +467,8 @@ export const GENERIC_RULES: Rule[] = [
         'Authorization: Token <token>',
         'Authorization: Token ${API_TOKEN}',
         'authorization: tokenAuthenticationProviderFactory',
+        `authorization: "AWS4-HMAC-SHA256 Credential=${'AKID'}EXAMPLE/20150830/us-east-1/iam/aws4_request, SignedHeaders=host;x-amz-date, Signature=${'5d672d79c15b13162d9279b0855cfba'}6789a8edb4c82c400e06b5924a6f2b5d7"`,
+        'Authorization: Digest username="Mufasa", realm="http-auth@example.org", response="8ca523f5e9506fed4657c9700eebdbec"',
       ],
     },
   },
