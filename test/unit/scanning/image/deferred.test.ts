@@ -3,45 +3,23 @@ import { gzipSync } from 'node:zlib';
 import { DetectorPool } from '../../../../adapters/detector-pool';
 import { createDetector } from '../../../../core/scanning/detect';
 import { OrderedFindings } from '../../../../core/scanning/image/ordered-findings';
-import type { DeferringDetector, SubmittedFile } from '../../../../core/scanning/image/ports';
 import { scanTarget } from '../../../../core/scanning/image/scan';
 import { parseTarget } from '../../../../core/scanning/image/target';
 import { withBase62Crc32Checksum } from '../../../../core/scanning/rules';
 import { ALNUM, BASE32, password, rand, resetSampleSeed } from '../../../../core/scanning/rules/sample-kit';
-import type { FileLocation, Finding, ScanFile } from '../../../../core/scanning/types';
-import { FakeDetector } from './support/fake-detector';
+import type { Finding } from '../../../../core/scanning/types';
+import { DelayedDetector, FakeDetector } from './support/fake-detector';
 import { ImageStore, Planted, tarOf } from './support/image-builder';
 
 const target = parseTarget('oci:/images/app:1');
 
-/** The FakeDetector behind the DeferringDetector interface, answering each file after a random delay. */
-class ShuffledDetector implements DeferringDetector {
-  readonly inner: FakeDetector;
-  #seed = 7;
-  constructor(failOn?: string) {
-    this.inner = new FakeDetector(failOn === undefined ? {} : { failOn });
-  }
-  scanFile(file: ScanFile): Promise<Finding[]> {
-    return this.inner.scanFile(file);
-  }
-  scanText(text: string, location: FileLocation): Finding[] {
-    return this.inner.scanText(text, location);
-  }
-  async submitFile(file: ScanFile): Promise<SubmittedFile> {
-    const chunks: Uint8Array[] = [];
-    for await (const chunk of file.chunks) chunks.push(chunk);
-    this.#seed = (this.#seed * 1103515245 + 12345) % 2 ** 31;
-    const delay = this.#seed % 7;
-    const findings = new Promise<void>((r) => setTimeout(r, delay)).then(() =>
-      this.inner.scanFile({
-        ...file,
-        chunks: (async function* () {
-          yield* chunks;
-        })(),
-      }),
-    );
-    return { findings };
-  }
+/** Answers each file after a pseudo-random delay of 0-6 ms. */
+function shuffledDetector(failOn?: string): DelayedDetector {
+  let seed = 7;
+  return new DelayedDetector(() => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed % 7;
+  }, failOn);
 }
 
 async function image(planted: Planted) {
@@ -66,7 +44,7 @@ describe('scanTarget with a detector that answers later', () => {
       source: { kind: 'image', blobs: store.source(manifest) },
     });
     const deferred = await scanTarget(target, {
-      detector: new ShuffledDetector(),
+      detector: shuffledDetector(),
       source: { kind: 'image', blobs: store.source(manifest) },
     });
     expect(deferred.findings.length).toBeGreaterThan(40);
@@ -78,7 +56,7 @@ describe('scanTarget with a detector that answers later', () => {
   it('records a detector failure on one file as a DetectorFailedError and keeps the others', async () => {
     const { store, manifest } = await image(new Planted());
     const result = await scanTarget(target, {
-      detector: new ShuffledDetector('srv/f3.txt'),
+      detector: shuffledDetector('srv/f3.txt'),
       source: { kind: 'image', blobs: store.source(manifest) },
     });
     expect(result.errors).toEqual([

@@ -1,14 +1,8 @@
 import { SourceError } from '../../../../core/scanning/image/errors';
-import type {
-  DeferringDetector,
-  FileTreeSource,
-  SubmittedFile,
-  TreeFile,
-} from '../../../../core/scanning/image/ports';
+import type { FileTreeSource, TreeFile } from '../../../../core/scanning/image/ports';
 import { TREE_FILES_IN_FLIGHT, scanTarget } from '../../../../core/scanning/image/scan';
 import { parseTarget } from '../../../../core/scanning/image/target';
-import type { FileLocation, Finding, ScanFile } from '../../../../core/scanning/types';
-import { FakeDetector } from './support/fake-detector';
+import { DelayedDetector, FakeDetector } from './support/fake-detector';
 
 const target = parseTarget('dir:/srv');
 
@@ -50,32 +44,6 @@ function slowTree(count: number, options: { failing?: ReadonlySet<number> } = {}
   return { source, maxOpen: () => maxOpen };
 }
 
-/** The FakeDetector behind DeferringDetector, answering after a delay. */
-class LateDetector implements DeferringDetector {
-  readonly inner = new FakeDetector();
-  scanFile(file: ScanFile): Promise<Finding[]> {
-    return this.inner.scanFile(file);
-  }
-  scanText(text: string, location: FileLocation): Finding[] {
-    return this.inner.scanText(text, location);
-  }
-  async submitFile(file: ScanFile): Promise<SubmittedFile> {
-    const chunks: Uint8Array[] = [];
-    for await (const chunk of file.chunks) chunks.push(chunk);
-    const wait = chunks.length % 3;
-    return {
-      findings: new Promise<void>((r) => setTimeout(r, wait)).then(() =>
-        this.inner.scanFile({
-          ...file,
-          chunks: (async function* () {
-            yield* chunks;
-          })(),
-        }),
-      ),
-    };
-  }
-}
-
 describe('scanTarget on a folder', () => {
   const failing = new Set([8, 21, 22]);
   const expectedFindings = Array.from({ length: 40 }, (_, i) => i)
@@ -105,7 +73,7 @@ describe('scanTarget on a folder', () => {
       source: { kind: 'tree', tree: slowTree(40, { failing }).source },
     });
     const late = await scanTarget(target, {
-      detector: new LateDetector(),
+      detector: new DelayedDetector((chunks) => chunks.length % 3),
       source: { kind: 'tree', tree: slowTree(40, { failing }).source },
     });
     expect(late.findings).toEqual(direct.findings);

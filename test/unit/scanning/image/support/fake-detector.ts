@@ -1,3 +1,4 @@
+import type { DeferringDetector, SubmittedFile } from '../../../../../core/scanning/image/ports';
 import type { Detector, FileLocation, Finding, ScanFile } from '../../../../../core/scanning/types';
 
 /** The marker the fake detector finds: `PLANTED-<n>`. Generated fixtures carry it instead of real-looking secrets. */
@@ -64,4 +65,38 @@ function finding(marker: string, location: FileLocation, line = 1): Finding {
     excerpt: 'PLANTED-****',
     fingerprint: marker,
   };
+}
+
+/**
+ * The FakeDetector behind the DeferringDetector interface (as the worker pool is): each file is read, then
+ * answered after `delayMs(chunks)` milliseconds, so files finish out of order.
+ */
+export class DelayedDetector implements DeferringDetector {
+  readonly inner: FakeDetector;
+  constructor(
+    private readonly delayMs: (chunks: readonly Uint8Array[]) => number,
+    failOn?: string,
+  ) {
+    this.inner = new FakeDetector(failOn === undefined ? {} : { failOn });
+  }
+  scanFile(file: ScanFile): Promise<Finding[]> {
+    return this.inner.scanFile(file);
+  }
+  scanText(text: string, location: FileLocation): Finding[] {
+    return this.inner.scanText(text, location);
+  }
+  async submitFile(file: ScanFile): Promise<SubmittedFile> {
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of file.chunks) chunks.push(chunk);
+    const delay = this.delayMs(chunks);
+    const findings = new Promise<void>((r) => setTimeout(r, delay)).then(() =>
+      this.inner.scanFile({
+        ...file,
+        chunks: (async function* () {
+          yield* chunks;
+        })(),
+      }),
+    );
+    return { findings };
+  }
 }
