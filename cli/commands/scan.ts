@@ -16,6 +16,7 @@ import { DetectorPool } from '../../adapters/detector-pool';
 import { atLeast, toSarif, toTable } from '../../core/scanning/report';
 import { SEVERITIES, type Severity } from '../../core/scanning/types';
 import { version } from '../../package.json';
+import { defaultWorkers } from '../default-workers';
 import { progressBar } from '../progress';
 import { UsageError } from '../output';
 
@@ -59,7 +60,7 @@ export function scanCommand(): Command {
     .option('--concurrency <n>', 'layers scanned at once', (v) => Number(v), 3)
     .option(
       '--workers <n>',
-      'detection in n worker threads, 0 in this thread (default: 2 when the machine has 2 cores or more)',
+      'detection in n worker threads, 0 in this thread (default: one a core but one, at most 3)',
       (v) => Number(v),
     )
     .option('--no-progress', 'no progress bar, even on a terminal')
@@ -99,9 +100,7 @@ export async function runScan(
 ): Promise<ScanResult> {
   const rulesText = flags.rules ? readFileSync(flags.rules, 'utf8') : undefined;
   const rules: Rule[] = [...BUILTIN_RULES, ...(rulesText ? parseUserRules(rulesText) : [])];
-  // Measured (bench/RESULTS.md, 1.1 GiB image, 2 cores): 2.5x the floor with 2 workers, 3.3x in this
-  // thread, at about 140 MiB more memory.
-  const workers = flags.workers ?? (availableParallelism() >= 2 ? 2 : 0);
+  const workers = flags.workers ?? defaultWorkers(availableParallelism());
   if (!Number.isInteger(workers) || workers < 0) throw new UsageError('--workers must be a whole number');
   const taskDefinitionFile = taskDefinitionFileOf(text);
   if (taskDefinitionFile !== undefined) return scanTaskDefinitionFile(text, taskDefinitionFile, rules);
