@@ -1,5 +1,6 @@
 import { hasBase62Crc32Checksum } from './checksums';
 import { shannonEntropy } from './entropy';
+import { hasFillerRun, hasSequentialRun } from './placeholders';
 import type { SecretCheck } from './rule';
 
 /** Keeps tokens whose last six characters are the base62 CRC-32 of their body (GitHub classic, npm). */
@@ -72,20 +73,8 @@ export function all(...checks: SecretCheck[]): SecretCheck {
  * documentation pad or count (`...AAAAAA`, `...ABCDEF`); generators do not.
  */
 export function randomBody(bits = 4): SecretCheck {
-  return (secret) => {
-    if (shannonEntropy(secret) < bits) return false;
-    let same = 1;
-    let up = 1;
-    let down = 1;
-    for (let i = 1; i < secret.length; i++) {
-      const d = secret.charCodeAt(i) - secret.charCodeAt(i - 1);
-      same = d === 0 ? same + 1 : 1;
-      up = d === 1 ? up + 1 : 1;
-      down = d === -1 ? down + 1 : 1;
-      if (same >= 4 || up >= 5 || down >= 5) return false;
-    }
-    return true;
-  };
+  return (secret) =>
+    shannonEntropy(secret) >= bits && !hasFillerRun(secret, 4) && !hasSequentialRun(secret, 5);
 }
 
 /** Any of the checks. */
