@@ -292,7 +292,7 @@ export const SAAS_MORE_RULES: Rule[] = [
         `"access_token": "xox${'a'}-${rand(DIGITS, 1)}-${rand(LOWER_DIGITS, 12)}7"`,
         `refresh_token = "xox${'r'}-${rand(LOWER_DIGITS, 10)}4q"`,
       ],
-      ignore: ['xoxa-yourtoken', 'xoxr-refreshtokenhere'],
+      ignore: [`${'xox'}a-yourtoken`, `${'xox'}r-refreshtokenhere`],
     },
   }),
 ];

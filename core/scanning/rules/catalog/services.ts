@@ -66,7 +66,7 @@ export const SERVICE_RULES: Rule[] = [
     severity: 'high',
     keywords: ['xoxb', 'xoxa', 'xoxp', 'xoxr', 'xoxs', 'xoxo', 'xoxe'],
     // Older tokens: a team or user number (maybe after a one-digit version), up to three more segments, and a
-    // last segment of eight or more. The numeric segment keeps `xoxb-your-bot-token` out.
+    // last segment of eight or more. The numeric segment keeps `xoxb-` plus words (your-bot-token) out.
     pattern:
       /(?<![A-Za-z0-9-])(xox[abeoprs]-(?:\d-)?\d{5,14}(?:-[0-9A-Za-z]{1,64}){0,3}-[0-9A-Za-z]{8,150})(?![A-Za-z0-9-])/,
     secretGroup: 1,
@@ -79,7 +79,7 @@ export const SERVICE_RULES: Rule[] = [
       ],
       ignore: [
         `${slack('b')}12345-abcd234`,
-        `${slack('b')}xoxb-my-bot-token`,
+        `${slack('b')}${'xox'}b-my-bot-token`,
         'see 2018-250-xoxo-indieweb-1.jpg',
       ],
     },
@@ -99,7 +99,7 @@ export const SERVICE_RULES: Rule[] = [
         `SLACK_CONFIG_REFRESH_TOKEN=${'xoxe'}-1-${rand(ALNUM, 146)}`,
         `"access_token": "${'xoxe'}.${slack('p')}1-${rand(ALNUM, 163)}"`,
       ],
-      ignore: ['xoxe.xoxp-1-SlackAppConfigurationAccessTokenHere', 'xoxe-1-xxx'],
+      ignore: [`xoxe.${'xox'}p-1-SlackAppConfigurationAccessTokenHere`, 'xoxe-1-xxx'],
     },
   },
   {
