@@ -4,18 +4,12 @@
  * repetitions a random count, unbounded ones up to `limit` more than the minimum, alternations a random branch.
  */
 import { RegExpParser } from '@eslint-community/regexpp';
+import { randInt, resetSampleSeed } from '../../core/scanning/rules/sample-kit';
 
-let state = 0x9e3779b9;
-export function seed(s: number): void {
-  state = s >>> 0;
-}
-export function rnd(n: number): number {
-  state = (state + 0x6d2b79f5) >>> 0;
-  let t = state;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
-}
+/** Seeds the generator: the same seed, the same corpus (mulberry32, the rule samples' generator). */
+export const seed = (s: number): void => resetSampleSeed(s);
+/** A random integer in [0, n). */
+export const rnd = (n: number): number => Math.floor(randInt(n));
 
 const parser = new RegExpParser({ ecmaVersion: 2024 });
 
