@@ -57,6 +57,26 @@ class GitleaksEval extends GoEval {
   }
 }
 
+/**
+ * A Go file's functions and its top level evaluated (constants, variables), with `true`/`false` in scope:
+ * each function is then evaluated in a copy of that scope.
+ */
+export function evalGoFile<E extends GoEval>(
+  src: string,
+  make: (toks: Tok[], scope: Map<string, any>) => E,
+): { funcs: { name: string; body: Tok[] }[]; topEval: E } {
+  const { funcs, top } = splitFunctions(tokenize(src));
+  const topEval = make(
+    top,
+    new Map<string, any>([
+      ['true', 'true'],
+      ['false', 'false'],
+    ]),
+  );
+  topEval.run();
+  return { funcs, topEval };
+}
+
 export function extractGitleaks(): { items: Labeled[]; skipped: string[] } {
   const files = git('ls-tree', '--name-only', 'HEAD', 'cmd/generate/config/rules/')
     .split('\n')
@@ -65,15 +85,7 @@ export function extractGitleaks(): { items: Labeled[]; skipped: string[] } {
   const skipped: string[] = [];
   for (const file of files) {
     const src = git('show', `HEAD:${file}`);
-    const { funcs, top } = splitFunctions(tokenize(src));
-    const topEval = new GitleaksEval(
-      top,
-      new Map<string, any>([
-        ['true', 'true'],
-        ['false', 'false'],
-      ]),
-    );
-    topEval.run();
+    const { funcs, topEval } = evalGoFile(src, (toks, scope) => new GitleaksEval(toks, scope));
     for (const f of funcs) {
       const text = f.body.map((t) => t.v).join(' ');
       const call =

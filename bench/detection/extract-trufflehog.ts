@@ -1,7 +1,7 @@
 /** Labeled texts from trufflehog's detector pattern tests: `input` with a non-empty `want` is a secret. */
 import { execFileSync } from 'node:child_process';
-import { GoEval, Unsupported, tokenize } from './go-eval';
-import { splitFunctions } from './extract-gitleaks';
+import { GoEval, Unsupported } from './go-eval';
+import { evalGoFile } from './extract-gitleaks';
 import { sourceGitDir, type Labeled } from './labeled';
 
 const git = (...args: string[]) =>
@@ -20,15 +20,7 @@ export function extractTrufflehog(): { items: Labeled[]; skipped: string[] } {
     const group = file.split('/').slice(2, -1).join('/');
     const src = git('show', `HEAD:${file}`);
     if (!/_Pattern\(/.test(src)) continue;
-    const { funcs, top } = splitFunctions(tokenize(src));
-    const topEval = new GoEval(
-      top,
-      new Map<string, any>([
-        ['true', 'true'],
-        ['false', 'false'],
-      ]),
-    );
-    topEval.run();
+    const { funcs, topEval } = evalGoFile(src, (toks, scope) => new GoEval(toks, scope));
     for (const f of funcs.filter((x) => x.name.endsWith('_Pattern'))) {
       const local = new GoEval(f.body, new Map(topEval.scope));
       local.run();
