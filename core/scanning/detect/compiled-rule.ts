@@ -3,6 +3,7 @@ import { shannonEntropy } from '../rules/entropy';
 import { priorityOf, type Rule } from '../rules/rule';
 import { InvalidDetectorConfigError } from './errors';
 import { LEAD_CHARS, MAX_MATCH_CHARS } from './limits';
+import { leadingLookbehind } from './lookbehind';
 
 /** A rule ready to run: recompiled with `g` (to scan from an offset) and `m` (line anchors). */
 export interface CompiledRule {
@@ -21,6 +22,11 @@ export interface CompiledRule {
   readonly firstChars?: Uint8Array;
   /** For an anchored rule whose `first` lists one or two characters: those characters, found with indexOf. */
   readonly firstFew?: readonly string[];
+  /**
+   * For an anchored rule whose pattern starts with `(?<![class])`: 1 at the char codes (< 128) of the class,
+   * which a match cannot follow (see lookbehind.ts). Checked before each try.
+   */
+  readonly notAfter?: Uint8Array;
 }
 
 /** Compiles rules; throws InvalidDetectorConfigError on duplicate ids or g/y flags. */
@@ -62,7 +68,9 @@ export function compileRules(rules: readonly Rule[]): CompiledRule[] {
       });
     }
     const sticky = new RegExp(rule.pattern.source, flags.replace('g', 'y'));
-    if (rule.anchor.first === undefined) return { ...compiled, sticky };
+    const notAfter = leadingLookbehind(rule.pattern);
+    const anchored = { ...compiled, sticky, ...(notAfter === undefined ? {} : { notAfter }) };
+    if (rule.anchor.first === undefined) return anchored;
     const firstChars = new Uint8Array(128);
     for (const ch of rule.anchor.first) {
       const code = ch.charCodeAt(0);
@@ -75,8 +83,7 @@ export function compileRules(rules: readonly Rule[]): CompiledRule[] {
     }
     const few = [...new Set(rule.anchor.first)];
     return {
-      ...compiled,
-      sticky,
+      ...anchored,
       firstChars,
       ...(few.length >= 1 && few.length <= 2 ? { firstFew: few } : {}),
     };

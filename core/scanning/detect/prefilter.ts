@@ -24,14 +24,16 @@ export class KeywordPrefilter {
   readonly #wasm: WasmAutomaton | null;
   readonly #nonAscii: string[];
   readonly #lengths: Int32Array;
+  /** By keyword id: the characters (1 at their codes below 128) after which an occurrence is left out. */
+  readonly #notAfter: Array<Uint8Array | undefined>;
 
-  /** @param useWasm run the automaton in WebAssembly when available (false: the JavaScript loop, for tests). */
-  constructor(keywords: Iterable<string>, useWasm = true) {
+  constructor(keywords: Iterable<string>, options: PrefilterOptions = {}) {
     const unique = [...new Set([...keywords].map((k) => k.toLowerCase()))].filter((k) => k.length > 0);
     const ascii = (k: string) => [...k].every((ch) => ch.charCodeAt(0) < 128);
     this.#keywords = unique.filter(ascii);
     this.#nonAscii = unique.filter((k) => !ascii(k));
     this.#lengths = Int32Array.from(this.#keywords, (k) => k.length);
+    this.#notAfter = this.#keywords.map((k) => options.notAfter?.get(k));
 
     const goto: Int32Array[] = [new Int32Array(128).fill(-1)];
     const outputs: number[][] = [[]];
@@ -78,7 +80,8 @@ export class KeywordPrefilter {
       // A newline leads to state 0 (no keyword holds one) and is flagged, so the same pass counts lines.
       this.#table[state * 256 + 10] = -1;
     }
-    this.#wasm = useWasm ? WasmAutomaton.create(this.#table, Math.max(0, ...this.#lengths)) : null;
+    this.#wasm =
+      options.useWasm !== false ? WasmAutomaton.create(this.#table, Math.max(0, ...this.#lengths)) : null;
     this.#outputs = outputs;
   }
 
@@ -119,12 +122,18 @@ export class KeywordPrefilter {
     const table = this.#table;
     const outputs = this.#outputs;
     const lengths = this.#lengths;
+    const notAfter = this.#notAfter;
     const positions: Array<number[] | undefined> = new Array(this.#keywords.length);
     const seen: number[] = [];
     if (to <= from) return { positions, seen, newlines: 0 };
     const record = (end: number, state: number): void => {
       for (const id of outputs[state >> 8]!) {
         const start = from + end + 1 - lengths[id]!;
+        const skip = notAfter[id];
+        if (skip !== undefined && start > 0) {
+          const before = text.charCodeAt(start - 1);
+          if (before < 128 && skip[before] === 1) continue;
+        }
         const list = positions[id];
         if (list === undefined) {
           positions[id] = [start];
@@ -161,6 +170,17 @@ export class KeywordPrefilter {
     }
     return { positions, seen, newlines };
   }
+}
+
+export interface PrefilterOptions {
+  /** Run the automaton in WebAssembly when available (false: the JavaScript loop, for tests). @default true */
+  readonly useWasm?: boolean;
+  /**
+   * Per keyword (lowercase): the characters (1 at their codes below 128) after which its occurrences are left
+   * out of `occurrences` and `present`. The detector sets it for keywords that only rules tried at the
+   * keyword itself use, when each of those rules' patterns refuses to start after those characters.
+   */
+  readonly notAfter?: ReadonlyMap<string, Uint8Array>;
 }
 
 /** Keyword occurrences in a text, by keyword id (see KeywordPrefilter.idOf). */

@@ -198,6 +198,7 @@ export class WindowScanner {
     const { from: lead, to: lag } = compiled.rule.anchor!;
     const first = compiled.firstChars;
     const firstFew = compiled.firstFew;
+    const notAfter = compiled.notAfter;
     // With one or two possible first characters (`<`, `aA`): the next position holding one, found by
     // indexOf (native, fast on long gaps) and remembered, so each part of the window is searched once.
     const nextAt = firstFew === undefined ? undefined : firstFew.map(() => -1);
@@ -223,6 +224,13 @@ export class WindowScanner {
         } else if (first !== undefined) {
           const c = text.charCodeAt(p);
           if (c < 128 && first[c] === 0) {
+            next = p + 1;
+            continue;
+          }
+        }
+        if (notAfter !== undefined && p > 0) {
+          const before = text.charCodeAt(p - 1);
+          if (before < 128 && notAfter[before] === 1) {
             next = p + 1;
             continue;
           }

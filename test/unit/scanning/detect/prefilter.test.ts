@@ -79,10 +79,21 @@ describe('KeywordPrefilter', () => {
     expect(prefilter.occurrences('a\u0162 ab').positions[0]).toEqual([0, 3]);
   });
 
+  it('leaves out the occurrences that follow a character its notAfter table marks, in both loops', () => {
+    const letters = new Uint8Array(128);
+    for (let c = 97; c <= 122; c++) letters[c] = 1;
+    const text = 'nd and (nd) end\u0100nd';
+    for (const useWasm of [true, false]) {
+      const prefilter = new KeywordPrefilter(['nd', 'xy'], { useWasm, notAfter: new Map([['nd', letters]]) });
+      // After a letter: dropped; at the start, after a space or a bracket: kept; after U+0100: kept (unknown).
+      expect(prefilter.occurrences(text).positions[0]).toEqual([0, 8, 16]);
+    }
+  });
+
   it('gives the same positions and newline counts in WebAssembly as in JavaScript', () => {
     const keywords = ['ab', 'abc', 'bca', 'c_', 'sk', 'xyz', 'a-b', '://'];
     const wasm = new KeywordPrefilter(keywords);
-    const js = new KeywordPrefilter(keywords, false);
+    const js = new KeywordPrefilter(keywords, { useWasm: false });
     fc.assert(
       fc.property(
         fc.string({
@@ -109,7 +120,7 @@ describe('KeywordPrefilter', () => {
     // the middle, where the second stream starts, are the cases that matter.
     const keywords = ['ab', 'abc', 'bca', 'c_', 'sk', 'xyz', 'a-b', '://', 'abcabcabcabc'];
     const wasm = new KeywordPrefilter(keywords);
-    const js = new KeywordPrefilter(keywords, false);
+    const js = new KeywordPrefilter(keywords, { useWasm: false });
     const unit = fc.constantFrom('a', 'b', 'c', 'S', 'k', '_', '-', ':', '/', 'x', 'y', 'z', '\n', 'é', 'Ċ');
     fc.assert(
       fc.property(
