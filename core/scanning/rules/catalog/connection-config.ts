@@ -103,6 +103,31 @@ export const CONNECTION_CONFIG_RULES: Rule[] = [
     },
   },
   {
+    // Oracle's URLs carry the credentials before the host (`jdbc:oracle:thin:user/password@host:1521:sid`),
+    // where neither the URL rule (no `://`) nor the `password=` rule looks.
+    id: 'jdbc-oracle-password',
+    anchor: { from: 0, to: 0 },
+    title: 'Oracle JDBC URL with a password (user/password@host)',
+    kind: 'connection-string',
+    severity: 'critical',
+    keywords: ['jdbc:oracle:'],
+    pattern: /jdbc:oracle:(?:thin|oci8?):[A-Za-z0-9_$#.]{1,128}\/([^@\s"'<>;/]{3,128})@/i,
+    secretGroup: 1,
+    validate: notPlaceholder,
+    samples: {
+      leak: () => [
+        `spring.datasource.url=jdbc:oracle:thin:scott/${password(16)}@${host()}:1521:orcl`,
+        `<property name="url" value="jdbc:oracle:thin:app_user/${rand(ALNUM, 14)}@//${host()}:1521/ORCLPDB1"/>`,
+      ],
+      ignore: [
+        'jdbc:oracle:thin:@db.internal:1521:orcl',
+        'jdbc:oracle:thin:@//db.internal:1521/ORCLPDB1',
+        'jdbc:oracle:thin:scott/${DB_PASSWORD}@db.internal:1521:orcl',
+        'jdbc:oracle:thin:app/<password>@db.internal:1521:orcl',
+      ],
+    },
+  },
+  {
     id: 'npmrc-auth-token',
     anchor: { from: 0, to: 0 },
     title: 'npm registry token in .npmrc',
