@@ -36,7 +36,7 @@ type Mode = (typeof MODES)[number];
 
 const TSX = join(__dirname, '..', '..', 'node_modules', '.bin', 'tsx');
 
-function worker(mode: Mode | 'rotor-dir', dir: string): Promise<WorkerResult> {
+function worker(mode: Mode | 'rotor-dir' | 'tree-floor', dir: string): Promise<WorkerResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(TSX, [join(__dirname, 'worker.ts'), mode, dir, String(CONCURRENCY)], {
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -123,6 +123,7 @@ async function run(work: string): Promise<void> {
   let slTimes = '';
   let rotorDir: WorkerResult | undefined;
   let rotorDirTimes = '';
+  let treeFloor: WorkerResult | undefined;
   if (SECRETLINT) {
     t = performance.now();
     const tree = join(work, 'tree');
@@ -135,8 +136,13 @@ async function run(work: string): Promise<void> {
     slTimes = slRuns.map((r) => fmtS(r.ms)).join(', ');
     // Rotor on the same extracted files secretlint reads: the same input for both, no gunzip.
     const dirRuns: WorkerResult[] = [];
-    for (let round = 0; round < RUNS; round++) dirRuns.push(await worker('rotor-dir', tree));
+    const treeFloorRuns: WorkerResult[] = [];
+    for (let round = 0; round < RUNS; round++) {
+      treeFloorRuns.push(await worker('tree-floor', tree));
+      dirRuns.push(await worker('rotor-dir', tree));
+    }
     rotorDir = fastest(dirRuns);
+    treeFloor = fastest(treeFloorRuns);
     rotorDirTimes = dirRuns.map((r) => fmtS(r.ms)).join(', ');
   }
   // In the extracted tree a path is <n>-<layer>/<path in the image>.
@@ -199,9 +205,17 @@ async function run(work: string): Promise<void> {
       rotor.maxRssMb.toFixed(0),
     ],
   ];
-  if (rotorDir && dirScore) {
+  if (rotorDir && dirScore && treeFloor) {
     rows.push([
-      'Rotor on the extracted tree (`dir:`), as secretlint reads it',
+      'floor for the extracted tree: every file listed and read whole (synchronous calls)',
+      fmtS(treeFloor.ms),
+      (treeFloor.ms / floorMs).toFixed(2),
+      '-',
+      '-',
+      treeFloor.maxRssMb.toFixed(0),
+    ]);
+    rows.push([
+      `Rotor on the extracted tree (\`dir:\`), as secretlint reads it (${(rotorDir.ms / treeFloor.ms).toFixed(2)}x the tree's floor)`,
       fmtS(rotorDir.ms),
       (rotorDir.ms / floorMs).toFixed(2),
       `${dirScore.hits.length}/${n}`,

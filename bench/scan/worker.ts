@@ -1,12 +1,13 @@
 // One measurement in a fresh process, so peak memory (maxRSS) is its own: `floor`, `floor-sha256`,
-// `floor-rotor-buffers` (the floor with the read and gunzip buffer sizes Rotor uses), `rotor`
+// `floor-rotor-buffers` (the floor with the read and gunzip buffer sizes Rotor uses), `tree-floor` (every
+// file of a folder read whole with synchronous calls: the floor for `dir:`), `rotor`
 // (detection in the calling thread, as the scan-layer Lambda runs it) or `rotor-pool` (detection in worker
 // threads, as the CLI runs it; `rotor-pool1` with one worker) over the OCI layout in argv[3] (or `rotor-dir` over a folder, with the pool),
 // `concurrency` layers at once. Prints one JSON line: wall time of the
 // work (process start-up excluded), maxRSS, bytes and files read, and for rotor the findings' rule, path
 // and line (never excerpts: they are censored anyway, but the report needs no more).
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, lstatSync, readFileSync, readdirSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
@@ -87,6 +88,25 @@ async function floor(
   return { bytesUncompressed, files };
 }
 
+/** The floor for a folder: list it, lstat each entry, read each regular file whole; synchronous calls. */
+function treeFloor(root: string): Omit<WorkerResult, 'ms' | 'maxRssMb'> {
+  let bytesUncompressed = 0;
+  let files = 0;
+  const walk = (dir: string): void => {
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name);
+      const stats = lstatSync(path);
+      if (stats.isDirectory()) walk(path);
+      else if (stats.isFile()) {
+        bytesUncompressed += readFileSync(path).length;
+        files += 1;
+      }
+    }
+  };
+  walk(root);
+  return { bytesUncompressed, files };
+}
+
 async function rotor(
   target: ReturnType<typeof parseTarget>,
   concurrency: number,
@@ -135,12 +155,14 @@ async function main(): Promise<void> {
           mode !== 'rotor',
           mode === 'rotor-pool1',
         )
-      : await floor(
-          dir!,
-          concurrency,
-          mode === 'floor-sha256',
-          mode === 'floor-rotor-buffers' ? ROTOR_BUFFERS : undefined,
-        );
+      : mode === 'tree-floor'
+        ? treeFloor(dir!)
+        : await floor(
+            dir!,
+            concurrency,
+            mode === 'floor-sha256',
+            mode === 'floor-rotor-buffers' ? ROTOR_BUFFERS : undefined,
+          );
   const ms = performance.now() - started;
   const result: WorkerResult = {
     ms,

@@ -191,4 +191,24 @@ describe('directory source', () => {
   it('fails clearly for a path that is not a folder', async () => {
     await expect(scan(`dir:${join(work, 'does-not-exist')}`)).rejects.toThrow(SourceError);
   });
+
+  it('reads with synchronous calls but returns to the event loop while walking many files', async () => {
+    const root = join(work, 'many');
+    await mkdir(root);
+    for (let i = 0; i < 640; i++)
+      await writeFile(join(root, `f${String(i).padStart(3, '0')}.txt`), `line ${i}\n`);
+    await writeFile(join(root, 'f999.txt'), 'PLANTED-9');
+    // With the fake detector the whole scan is promise continuations: without the walk's own turns, a timer
+    // (the progress bar, a worker's answer) would wait until the end.
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 0);
+    try {
+      const result = await scan(`dir:${root}`);
+      expect(result.findings.map((f) => f.location.path)).toEqual(['f999.txt']);
+      expect(result.stats.files).toBe(641);
+    } finally {
+      clearInterval(timer);
+    }
+    expect(ticks).toBeGreaterThanOrEqual(5);
+  });
 });
