@@ -1,8 +1,8 @@
 import type { ScanProgress } from '../core/scanning/image/scan';
 
 /**
- * A one-line progress bar on stderr, only on a terminal (quiet when piped or in CI): layers and bytes.
- * Redraws at most ten times a second.
+ * A one-line progress bar on stderr, only on a terminal (quiet when piped or in CI): layers and bytes; for a
+ * folder, whose size is not known in advance, a count of files and bytes. Redraws at most ten times a second.
  */
 export function progressBar(stream: NodeJS.WriteStream = process.stderr): {
   update(p: ScanProgress): void;
@@ -14,8 +14,15 @@ export function progressBar(stream: NodeJS.WriteStream = process.stderr): {
   return {
     update(p) {
       const now = Date.now();
-      if (now - last < 100 && p.layersDone < p.layersTotal) return;
+      // The last layer's update is always drawn, so the bar ends full.
+      const lastLayer = p.layersTotal > 0 && p.layersDone === p.layersTotal;
+      if (now - last < 100 && !lastLayer) return;
       last = now;
+      if (p.files !== undefined) {
+        stream.write(`\r${p.files} files  ${mb(p.bytesRead)} read `);
+        drawn = true;
+        return;
+      }
       const fraction =
         p.bytesTotal > 0
           ? Math.min(1, p.bytesRead / p.bytesTotal)

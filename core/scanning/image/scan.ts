@@ -20,7 +20,10 @@ export type OpenedSource =
   | { readonly kind: 'image'; readonly blobs: BlobSource }
   | { readonly kind: 'tree'; readonly tree: FileTreeSource };
 
-/** Progress for a progress bar: layers and bytes so far. */
+/**
+ * Progress for a progress bar: layers and bytes so far. A folder has no layers and no total known in
+ * advance (it is walked as it is read): layersTotal and bytesTotal are 0 and `files` counts the files read.
+ */
 export interface ScanProgress {
   readonly layersTotal: number;
   readonly layersDone: number;
@@ -28,6 +31,8 @@ export interface ScanProgress {
   readonly bytesTotal: number;
   readonly bytesRead: number;
   readonly bytesUncompressed: number;
+  /** Folders only: files read so far. */
+  readonly files?: number;
 }
 
 /** How to scan. */
@@ -117,7 +122,7 @@ export async function scanTarget(target: Target, options: ScanOptions): Promise<
   };
   const partial =
     options.source.kind === 'tree'
-      ? await scanTree(options.source.tree, ctx, target, errors)
+      ? await scanTree(options.source.tree, ctx, target, errors, options.onProgress)
       : await scanImage(options.source.blobs, ctx, target, options, concurrency, errors);
   return {
     target: target.text,
@@ -129,7 +134,10 @@ export async function scanTarget(target: Target, options: ScanOptions): Promise<
 
 type PartialResult = { findings: Finding[]; stats: Omit<ScanStats, 'files' | 'durationMs'> };
 
-/** Files of a folder read at once: a file's open, stat and reads are round trips to the OS, mostly waited on. */
+/**
+ * Files of a folder in flight at once. The folder source reads synchronously, so this overlaps reading with
+ * a detector that answers later (worker threads) rather than waits on the OS.
+ */
 export const TREE_FILES_IN_FLIGHT = 8;
 
 /** One file of a folder being scanned: its findings and problems, put out in walk order once it is done. */
@@ -148,10 +156,12 @@ async function scanTree(
   walk: WalkContext,
   target: Target,
   errors: ScanProblem[],
+  onProgress: ScanOptions['onProgress'],
 ): Promise<PartialResult> {
   const findings: Finding[] = [];
   const later = isDeferring(walk.detector) ? new OrderedFindings() : undefined;
   let bytes = 0;
+  let files = 0;
   // Up to TREE_FILES_IN_FLIGHT files are read at once; each keeps its own findings and problems, and they are
   // taken in walk order, so the result is that of reading one file at a time. Memory: that many files'
   // detector windows (or, with worker threads, the pool's own bounds).
@@ -188,6 +198,15 @@ async function scanTree(
         ),
     );
     inFlight.push(scan);
+    files += 1;
+    onProgress?.({
+      layersTotal: 0,
+      layersDone: 0,
+      bytesTotal: 0,
+      bytesRead: bytes,
+      bytesUncompressed: bytes,
+      files,
+    });
     if (inFlight.length >= TREE_FILES_IN_FLIGHT) await takeFirst();
   }
   while (inFlight.length > 0) await takeFirst();

@@ -1,6 +1,6 @@
 import { SourceError } from '../../../../core/scanning/image/errors';
 import type { FileTreeSource, TreeFile } from '../../../../core/scanning/image/ports';
-import { TREE_FILES_IN_FLIGHT, scanTarget } from '../../../../core/scanning/image/scan';
+import { TREE_FILES_IN_FLIGHT, scanTarget, type ScanProgress } from '../../../../core/scanning/image/scan';
 import { parseTarget } from '../../../../core/scanning/image/target';
 import { DelayedDetector, FakeDetector } from './support/fake-detector';
 
@@ -79,5 +79,26 @@ describe('scanTarget on a folder', () => {
     expect(late.findings).toEqual(direct.findings);
     expect(late.errors).toEqual(direct.errors);
     expect(late.findings.map((f) => f.fingerprint)).toEqual(expectedFindings);
+  });
+
+  it('reports progress as files and bytes, with no layers and no total', async () => {
+    const seen: ScanProgress[] = [];
+    await scanTarget(target, {
+      detector: new FakeDetector(),
+      source: { kind: 'tree', tree: slowTree(12).source },
+      onProgress: (p) => seen.push(p),
+    });
+    expect(seen.map((p) => p.files)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+    const sizes = Array.from({ length: 12 }, (_, i) =>
+      i % 4 === 0 ? `a PLANTED-${i}0 b\nc PLANTED-${i}1 d\n`.length : `nothing ${i}\n`.length,
+    );
+    expect(seen.at(-1)).toEqual({
+      layersTotal: 0,
+      layersDone: 0,
+      bytesTotal: 0,
+      bytesRead: sizes.reduce((a, b) => a + b, 0),
+      bytesUncompressed: sizes.reduce((a, b) => a + b, 0),
+      files: 12,
+    });
   });
 });
