@@ -43,9 +43,45 @@ export function isIdentifierWord(word: string, from = 0, to = word.length): bool
 }
 
 /**
+ * Objects code reads values from: a member chain that starts with one (`exports.id_pkcs9_at_challengePassword`,
+ * `this.x9Token`) is code whatever its members look like.
+ */
+export const CODE_ROOTS: ReadonlySet<string> = new Set([
+  'exports',
+  'module',
+  'this',
+  'self',
+  'window',
+  'document',
+  'globalThis',
+  'global',
+  'process',
+  'os',
+  'sys',
+  'props',
+  'state',
+  'options',
+  'opts',
+  'args',
+  'ctx',
+  'context',
+  'env',
+  'params',
+  'req',
+  'res',
+  'request',
+  'response',
+  'config',
+  'settings',
+]);
+
+const ROOT_MAX_LENGTH = Math.max(...[...CODE_ROOTS].map((r) => r.length));
+
+/**
  * Whether an unquoted value is an expression: a member chain of identifier words (`req.headers`,
- * `opts?.token`), a bare identifier word (no digits but a trailing counter: env files' `KEY=f00b4r` count),
- * or a value starting with an operator or holding `?.`. Trailing `!`, `;` and `,` are ignored.
+ * `opts?.token`) or from one of CODE_ROOTS, a bare identifier word (no digits but a trailing counter: env
+ * files' `KEY=f00b4r` count), or a value starting with an operator or holding `?.`. Trailing `!`, `;` and
+ * `,` are ignored.
  */
 export function looksLikeCode(value: string): boolean {
   let end = value.length;
@@ -65,14 +101,17 @@ export function looksLikeCode(value: string): boolean {
  */
 function identifierChain(value: string, end: number): boolean | undefined {
   let words = true;
+  let fromRoot = false;
   let i = 0;
   for (;;) {
     if (i >= end || !isIdentStart(value.charCodeAt(i))) return undefined;
     const start = i++;
     while (i < end && isIdentPart(value.charCodeAt(i))) i++;
-    // Once one part is not a word, the answer is false if the shape holds: skip the remaining checks.
-    if (words && !isIdentifierWord(value, start, i)) words = false;
-    if (i === end) return words;
+    // A chain from a code root is code (decided once the shape holds); else once one part is not a word,
+    // the answer is false if the shape holds: skip the remaining checks.
+    if (start === 0 && i < end && i <= ROOT_MAX_LENGTH && CODE_ROOTS.has(value.slice(0, i))) fromRoot = true;
+    else if (words && !fromRoot && !isIdentifierWord(value, start, i)) words = false;
+    if (i === end) return fromRoot || words;
     if (value.charCodeAt(i) === CH_QUESTION) i++;
     if (i >= end || value.charCodeAt(i) !== CH_DOT) return undefined;
     i++;

@@ -104,6 +104,13 @@ function genericValueCheck(
     const before = match.input.slice(Math.max(0, match.index - 24), match.index);
     if (/(?:hash(?:ed)?|salt|digest|encrypted|checksum|public|publishable)[_.-]?$/i.test(before))
       return false;
+    // A reStructuredText field in a docstring (`:type credentials: :py:class:...`, `:param token: ...`).
+    if (
+      /:(?:type|param|parameter|arg|argument|key|keyword|var|ivar|cvar|vartype|raises?|returns?|rtype)\s+$/.test(
+        before,
+      )
+    )
+      return false;
     const after = match.input.slice(valueAt + secret.length, valueAt + secret.length + 8);
     // `Passphrase: Uint8Array | undefined`, a template literal `${...}`, a value that names itself.
     if (/^\s{0,2}\|/.test(after) || (secret.endsWith('$') && after.startsWith('{'))) return false;
@@ -135,12 +142,15 @@ function genericValueCheck(
     if (bare.length < 12 && /^(?:\p{Lu}?\p{Ll}+|\p{Lu}+)$/u.test(bare)) return false;
     // Prose, not an assignment: `password: Optional. The user's password.`
     if (assignment && !quoted && /^ +[A-Za-z]{2,}/.test(after)) return false;
-    // Pagination and request tokens are not credentials: `nextToken`, `<clientToken>`, `page_token`.
+    // Pagination and request tokens are not credentials: `nextToken`, `<clientToken>`, `page_token`; nor are
+    // the AWS API tokens the SDKs' models do not mark sensitive, which fill botocore's examples in every image
+    // with the AWS CLI (`"ChangeToken": "abcd12f2-..."` of WAF, Auto Scaling's `LifecycleActionToken`, KMS's
+    // `GrantToken`).
     const ident = (
       match.input.slice(Math.max(0, match.index - 24), match.index) + (match[1] ?? '')
     ).toLowerCase();
     if (
-      /(?:next|prev(?:ious)?|page|continuation|client|idempotency|sync|cursor|pagination|request|resume|csrf|xsrf)[_.-]?token/.test(
+      /(?:next|prev(?:ious)?|page|continuation|client|idempotency|sync|cursor|pagination|request|resume|csrf|xsrf|change|lifecycle[_.-]?action|grant)[_.-]?token/.test(
         ident,
       )
     ) {
@@ -206,10 +216,11 @@ const keyAssignmentCheck: SecretCheck = (secret, match) => {
     return false;
   // Words joined by `.`, `-`, `_` (`settings.account.label`, `user-profile-2024`) are names, not keys; base64url
   // (`pah_FR3_WgvWgFtyyfREzN1Z8Gx4AcCy8`) has long runs between its separators.
+  // A long part counts as a name when it is camelCase words (`fs.s3.enableServerSideEncryption`).
   if (
     /^[A-Za-z]+(?:[._-][A-Za-z0-9]+)+$/.test(secret) &&
     /[._-][A-Za-z]{3,}/.test(secret) &&
-    secret.split(/[._-]/).every((part) => part.length <= 16)
+    secret.split(/[._-]/).every((part) => part.length <= 16 || /^[a-z]+(?:[A-Z][a-z]+)+$/.test(part))
   )
     return false;
   if (/^\.|\.$/.test(secret)) return false;
@@ -273,6 +284,7 @@ export const GENERIC_RULES: Rule[] = [
         'password: ${{ secrets.DB_PASSWORD }}',
         'password = "abcdefgh"',
         'passwordField: "password"',
+        'exports.id_pkcs9_at_unstructuredAddress = exports.id_pkcs9_at_challengePassword = exports.id_pkcs9_at_counterSignature = exports.x = void 0;',
         'compass = "northwest"',
         'password: !Ref DbPassword',
         'password = settings.DATABASE_PASSWORD',
@@ -340,6 +352,10 @@ export const GENERIC_RULES: Rule[] = [
         'api_key = "sk-..."',
         'TOKEN_EXPIRY_SECONDS=3600',
         'secret = "1234567890"',
+        '          "ChangeToken": "abcd12f2-46da-4fdb-b8d5-fbd4c466928f",',
+        '          "LifecycleActionToken": "bcd2f1b8-9a78-44d3-8a7a-4dd07d7cf635",',
+        '    :type credentials: :py:class:`~botocore.credentials.Credentials`',
+        '    :param token: :class:`TokenProvider` that refreshes it',
       ],
     },
   },
@@ -390,6 +406,7 @@ export const GENERIC_RULES: Rule[] = [
         `idempotencyKey: "${uuid()}"`,
         'sortKey: "createdAtTimestamp"',
         'i18nKey: "settings.account.deleteButtonLabel"',
+        "EMRFS_SSE_KEY = 'fs.s3.enableServerSideEncryption'",
         `compat = "${rand(ALNUM, 20)}1"`,
       ],
     },

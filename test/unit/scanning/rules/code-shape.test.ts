@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { isIdentifierWord, looksLikeCode } from '../../../../core/scanning/rules/code-shape';
+import { CODE_ROOTS, isIdentifierWord, looksLikeCode } from '../../../../core/scanning/rules/code-shape';
 
 // The regex form these functions replaced (generic.ts before the speed work): the oracle.
 function identifierWordByRegex(word: string): boolean {
@@ -13,7 +13,7 @@ function identifierWordByRegex(word: string): boolean {
 function looksLikeCodeByRegex(value: string): boolean {
   const core = value.replace(/[!;,]+$/, '');
   if (/^[A-Za-z_$][\w$]*(?:\??\.[A-Za-z_$][\w$]*)+$/.test(core))
-    return core.split(/\??\./).every(identifierWordByRegex);
+    return CODE_ROOTS.has(core.split(/\??\./)[0]!) || core.split(/\??\./).every(identifierWordByRegex);
   if (/^[A-Za-z_$][\w$]*$/.test(core)) return identifierWordByRegex(core);
   return /^[!?*&|+~^%]/.test(value) || /\?\./.test(value);
 }
@@ -60,6 +60,14 @@ const values = fc.oneof(
         .map((seps) => words.map(([w, n], i) => w + n + (i + 1 < words.length ? seps[i] : '')).join('')),
     )
     .chain((v) => fc.constantFrom('', '!', ';', ',', '!;', ',,', '?.x').map((tail) => v + tail)),
+  // Chains from a code root (and from names next to one), with members that are not words.
+  fc
+    .tuple(
+      fc.constantFrom(...CODE_ROOTS, 'exportz', 'thi', 'Config', 'osx'),
+      fc.constantFrom('.', '?.', '', '..'),
+      fc.string({ unit: fc.constantFrom('a', 'Q', '9', '_', 'x', '.', '-'), maxLength: 30 }),
+    )
+    .map(([root, sep, rest]) => root + sep + rest),
 );
 
 describe('code shape (the generic rules value test, over char codes)', () => {
@@ -87,6 +95,11 @@ describe('code shape (the generic rules value test, over char codes)', () => {
     ['!flag', true],
     ['a?.b', true],
     ['token123', false],
+    ['exports.id_pkcs9_at_challengePassword', true],
+    ['this.x9fQ2kLmT7', true],
+    ['process.env.K8S_TOKEN_2024', true],
+    ['exportsx.id_pkcs9_at', false],
+    ['exports', true],
   ])('judges %s as code: %s', (value, code) => {
     expect(looksLikeCode(value)).toBe(code);
   });
