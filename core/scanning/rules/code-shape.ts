@@ -75,8 +75,6 @@ export const CODE_ROOTS: ReadonlySet<string> = new Set([
   'settings',
 ]);
 
-const ROOT_MAX_LENGTH = Math.max(...[...CODE_ROOTS].map((r) => r.length));
-
 /**
  * Whether an unquoted value is an expression: a member chain of identifier words (`req.headers`,
  * `opts?.token`) or from one of CODE_ROOTS, a bare identifier word (no digits but a trailing counter: env
@@ -101,17 +99,17 @@ export function looksLikeCode(value: string): boolean {
  */
 function identifierChain(value: string, end: number): boolean | undefined {
   let words = true;
-  let fromRoot = false;
+  let firstEnd = -1;
   let i = 0;
   for (;;) {
     if (i >= end || !isIdentStart(value.charCodeAt(i))) return undefined;
     const start = i++;
     while (i < end && isIdentPart(value.charCodeAt(i))) i++;
-    // A chain from a code root is code (decided once the shape holds); else once one part is not a word,
-    // the answer is false if the shape holds: skip the remaining checks.
-    if (start === 0 && i < end && i <= ROOT_MAX_LENGTH && CODE_ROOTS.has(value.slice(0, i))) fromRoot = true;
-    else if (words && !fromRoot && !isIdentifierWord(value, start, i)) words = false;
-    if (i === end) return fromRoot || words;
+    if (firstEnd === -1) firstEnd = i;
+    // Once one part is not a word, the answer is false if the shape holds: skip the remaining checks.
+    if (words && !isIdentifierWord(value, start, i)) words = false;
+    // A chain from a code root is code whatever its members (checked last: most chains are words).
+    if (i === end) return words || (firstEnd < end && CODE_ROOTS.has(value.slice(0, firstEnd)));
     if (value.charCodeAt(i) === CH_QUESTION) i++;
     if (i >= end || value.charCodeAt(i) !== CH_DOT) return undefined;
     i++;
