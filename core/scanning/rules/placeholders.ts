@@ -110,7 +110,11 @@ const PLACEHOLDER_VALUES = new Set(
   ].map((s) => s.toLowerCase()),
 );
 
-/** Example values from specifications that every library quotes in its documentation (RFC 6749 and kin). */
+/**
+ * Example values from specifications that every library quotes in its documentation and tests: OAuth 2.0
+ * (RFC 6749), bearer tokens (RFC 6750: `h480djs93hd8`), token revocation (RFC 7009), and OAuth 1.0 (RFC 5849:
+ * the client, temporary and token credentials of section 1.2 and the header example of section 3.5.1).
+ */
 const KNOWN_EXAMPLES = new Set([
   '2YotnFZFEjr1zCsicMWpAA',
   'tGzv3JOkF0XG5Qx2TlKWIA',
@@ -119,6 +123,20 @@ const KNOWN_EXAMPLES = new Set([
   'SplxlOBeZQQYbYS6WxSbIA',
   '7Fjfp0ZBr1KtDRbnfVdmIw',
   'mF_9.B5f-4.1JqM',
+  'h480djs93hd8',
+  '45ghiukldjahdnhzdauz',
+  'dpf43f3p2l4k3l03',
+  'kd94hf93k423kf44',
+  'hh5s93j4hdidpola',
+  'hdhd0244k9j7ao03',
+  'nnch734d00sl2jdk',
+  'pfkkdhi9sl3r4s00',
+  'hfdp7dh39dks9884',
+  '0685bd9184jfhq22',
+  'ad180jjd733klru7',
+  // The password of the Insta Demo CA's public test server, in the CMP section of the `openssl.cnf` that
+  // every Debian and Ubuntu image ships.
+  'pass:insta',
 ]);
 
 /** Template and interpolation syntax: `${VAR}`, `$VAR`, `{{ var }}`, `%s`, `%(name)s`, `#{x}`, `<%= x %>`. */
@@ -223,6 +241,8 @@ export function isPlaceholderValue(value: string): boolean {
   // Dates, versions, OIDs and addresses: `2016-09-19T22:18:03Z`, `1.2.840.113549`, `10.0.0.1`.
   if (/^\d{4}-\d{2}-\d{2}/.test(v) || /^v?\d+(?:\.\d+)+$/.test(v)) return true;
   if (KNOWN_EXAMPLES.has(v)) return true;
+  // Anonymous FTP's password is by convention an e-mail address (`anonymous@`, `-anonymous@host`).
+  if (/^-?anonymous@/i.test(v)) return true;
   // Masked values: all asterisks, bullets, or hashes.
   if (/^[*•#?_.-]+$/.test(v)) return true;
   return false;

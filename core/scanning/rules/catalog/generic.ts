@@ -39,7 +39,12 @@ const VERSION_RANGE = new RegExp(`^${VERSION}(?:\\s{0,3}(?:\\|\\||-|\\s)\\s{0,3}
 function encodesPlaceholder(value: string): boolean {
   if (value.length < 8 || value.length % 4 !== 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(value)) return false;
   const decoded = Buffer.from(value, 'base64').toString('latin1');
-  return /^[\x20-\x7e]+$/.test(decoded) && isPlaceholderValue(decoded.slice(decoded.indexOf(':') + 1));
+  // Printable text that is a placeholder, or that talks about the secret (`not my real password`).
+  return (
+    /^[\x20-\x7e]+$/.test(decoded) &&
+    (isPlaceholderValue(decoded.slice(decoded.indexOf(':') + 1)) ||
+      /\b(?:password|passwd|secret)\b/i.test(decoded))
+  );
 }
 
 /**
@@ -205,6 +210,19 @@ const keyAssignmentCheck: SecretCheck = (secret, match) => {
   if (!/[0-9]/.test(secret) || !/[A-Za-z]/.test(secret)) return false;
   const quoted = match[2] !== '';
   if (!quoted && looksLikeCode(secret)) return false;
+  // `pkey = _lib.X509_get_pubkey(x509)`, `key = keys[0]`: a call or an index is code.
+  const next = match.input.charAt(match.index + match[0].length);
+  if (next === '(' || next === '[') return false;
+  // A member that names a kind of key, or a value that names itself, is a name: `private_key:
+  // ed25519.Ed25519PrivateKey`, `RegEnumKey = win32api.RegEnumKey`. (Only after a dot: vendors prefix keys
+  // with these words, `secret_...`, `key-...`.)
+  const flat = (text: string) => text.toLowerCase().replace(/[_.-]/g, '');
+  const member = secret.includes('.') ? secret.slice(secret.lastIndexOf('.') + 1) : '';
+  if (
+    /key|token|secret|passw|credential/i.test(member) ||
+    (name.length >= 6 && flat(secret).includes(flat(name)))
+  )
+    return false;
   if (
     isPlaceholderValue(secret) ||
     LOCATION.test(secret) ||
@@ -284,6 +302,9 @@ export const GENERIC_RULES: Rule[] = [
         'password: ${{ secrets.DB_PASSWORD }}',
         'password = "abcdefgh"',
         'passwordField: "password"',
+        "      $pass = '-anonymous@'",
+        'passwd="anonymous@domain.org"',
+        "  password: '" + Buffer.from('not my real password').toString('base64') + "',",
         'exports.id_pkcs9_at_unstructuredAddress = exports.id_pkcs9_at_challengePassword = exports.id_pkcs9_at_counterSignature = exports.x = void 0;',
         'compass = "northwest"',
         'password: !Ref DbPassword',
@@ -356,6 +377,9 @@ export const GENERIC_RULES: Rule[] = [
         '          "LifecycleActionToken": "bcd2f1b8-9a78-44d3-8a7a-4dd07d7cf635",',
         '    :type credentials: :py:class:`~botocore.credentials.Credentials`',
         '    :param token: :class:`TokenProvider` that refreshes it',
+        '            oauth_token="ad180jjd733klru7",',
+        '    http://www.example.com/path?access_token=h480djs93hd8',
+        'secret = pass:insta # can be used for both client and server side',
       ],
     },
   },
@@ -407,6 +431,9 @@ export const GENERIC_RULES: Rule[] = [
         'sortKey: "createdAtTimestamp"',
         'i18nKey: "settings.account.deleteButtonLabel"',
         "EMRFS_SSE_KEY = 'fs.s3.enableServerSideEncryption'",
+        '        pkey._pkey = _lib.X509_REQ_get_pubkey(self._req)',
+        '        self, private_key: ed25519.Ed25519PrivateKey, f_priv: _FragList',
+        '    RegEnumKey = win32api.RegEnumKey',
         `compat = "${rand(ALNUM, 20)}1"`,
       ],
     },
