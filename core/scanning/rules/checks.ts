@@ -36,8 +36,10 @@ export const jwtShape: SecretCheck = (secret) => {
     // Only an unsigned token (`alg: none`, accepted by careless servers) may end without a signature.
     if (!signature && String((parsedHeader as { alg: unknown }).alg).toLowerCase() !== 'none') return false;
     const body = decodeBase64(payload ?? '') ?? '';
-    // Documentation examples: jwt.io's John Doe and its newer "hello hacker" token, PyJWT's {"some": "payload"}.
-    return !/"name"\s*:\s*"John Doe"|"sub"\s*:\s*"1234567890"|^\{"some"\s*:\s*"payload"\}$|"msg"\s*:\s*"hello hacker, there's nothing for you here/.test(
+    // Documentation examples: jwt.io's John Doe and its newer "hello hacker" token, PyJWT's {"some": "payload"},
+    // the Microsoft identity platform's Abe Lincoln, and AWS's, whose claims say EXAMPLE in capitals (as its
+    // example access key does) in the SDKs' doc comments.
+    return !/"name"\s*:\s*"(?:John Doe|Abe Lincoln)"|"sub"\s*:\s*"1234567890"|^\{"some"\s*:\s*"payload"\}$|"msg"\s*:\s*"hello hacker, there's nothing for you here|:\s*"[^"]*EXAMPLE[^"]*"/.test(
       body,
     );
   } catch {

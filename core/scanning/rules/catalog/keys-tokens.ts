@@ -116,6 +116,8 @@ export const KEY_TOKEN_RULES: Rule[] = [
       ignore: [
         // The jwt.io documentation example.
         `${b64url('{"alg":"HS256","typ":"JWT"}')}.${b64url('{"sub":"1234567890","name":"John Doe","iat":1516239022}')}.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c`,
+        // An AWS SDK documentation example: its claims say EXAMPLE.
+        `${b64url('{"alg":"RS256","kid":"abc"}')}.${b64url('{"sub":"730448f2","sts:audit_context":"EXAMPLEAUDITCONTEXT","exp":1900000000}')}.${rand(BASE64URL, 86)}`,
         // A signed algorithm without its signature is a fragment, not a token.
         `${b64url('{"alg":"HS256","typ":"JWT"}')}.${b64url('{"sub":"svc-orders"}')}.`,
         // Not a JWT: the header does not decode to a JSON object with alg.
