@@ -8,6 +8,7 @@ import { localCommand } from './commands/local';
 import { rotateCommand } from './commands/rotate';
 import { scanCommand } from './commands/scan';
 import { UsageError } from './output';
+import { runToTheEnd } from './unfinished';
 
 /** Exit codes: 0 success, 1 a problem found (a broken chain, a finding), 2 the command could not do its job. */
 export function program(): Command {
@@ -49,7 +50,7 @@ Environment:
 export async function main(argv = process.argv): Promise<void> {
   const cli = program().exitOverride();
   try {
-    await cli.parseAsync(argv);
+    await runToTheEnd(() => cli.parseAsync(argv));
   } catch (error) {
     if (error instanceof CommanderError) {
       process.exitCode = error.exitCode === 0 ? 0 : 2;

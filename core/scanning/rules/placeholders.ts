@@ -188,12 +188,16 @@ export function hasFillerRun(value: string, run = 8): boolean {
   return false;
 }
 
-/** True when the value holds a run like `abcdefgh` or `12345678` (a typed example, never a generated token). */
+/**
+ * True when the value holds a run like `abcdefgh`, `12345678` or `defGHijkLMNo` (letters in either case: AWS's
+ * typed examples), never seen in a generated token.
+ */
 export function hasSequentialRun(value: string, run = 8): boolean {
+  const fold = (c: number) => (c >= 65 && c <= 90 ? c + 32 : c);
   let up = 1;
   let down = 1;
   for (let i = 1; i < value.length; i++) {
-    const d = value.charCodeAt(i) - value.charCodeAt(i - 1);
+    const d = fold(value.charCodeAt(i)) - fold(value.charCodeAt(i - 1));
     up = d === 1 ? up + 1 : 1;
     down = d === -1 ? down + 1 : 1;
     if (up >= run || down >= run) return true;

@@ -14,6 +14,17 @@ const NAME_WORD_DENY =
 /** Paths, file names and URLs are where a secret is kept, not the secret. */
 const LOCATION =
   /^(?:\/|\.\.?\/|~\/|[A-Za-z]:\\|file:|https?:\/\/|s3:\/\/|arn:)|\.(?:json|ya?ml|pem|key|crt|cer|p12|pfx|txt|env|ini|conf|cfg|properties|toml|xml|jks)$/i;
+/**
+ * Whether the name is the last part of a quoted qualified type name (`"AWS::AppSync::ApiKey": "3d104ea0..."`,
+ * CloudFormation's resource types, which cfn-lint maps to schema hashes in every Python image that has it).
+ */
+function inQualifiedTypeName(input: string, nameStart: number): boolean {
+  // The keyword may start inside the last part (`"AWS::MSK::BatchScramSecret"`, `"AWS::EC2::EIPAssociation"`).
+  return /["'][A-Za-z0-9]+(?:::[A-Za-z0-9]+)*::[A-Za-z0-9]*$/.test(
+    input.slice(Math.max(0, nameStart - 80), nameStart),
+  );
+}
+
 /** Hashes of passwords (bcrypt, argon2, crypt, pbkdf2, LDAP) are not the passwords. */
 const PASSWORD_HASH =
   /^(?:(?:pbkdf2_sha(?:1|256)|bcrypt(?:_sha256)?|argon2|scrypt|sha1|md5|crypt)\$|\$(?:2[abxy]?|argon2(?:id|i|d)|[156]|y|gy|7|pbkdf2[-\w]*|scrypt)\$|\{(?:SSHA|SHA|SSHA256|SSHA512|MD5|SMD5|CRYPT|PBKDF2[-\w]*)\}|md5[a-f0-9]{32}$|SCRAM-SHA-256\$)/i;
@@ -68,7 +79,8 @@ function genericValueCheck(
     // `token = build(...)`, `secret = table[...]`: the value is code, not a literal.
     const next = match.input.charAt(match.index + match[0].length);
     if (next === '(' || next === '[') return false;
-    if (!nameAllowed(match[1] ?? '', keywordPart)) return false;
+    if (!nameAllowed(match[1] ?? '', keywordPart) || inQualifiedTypeName(match.input, match.index))
+      return false;
     const first = match.input.charAt(match.index);
     const previous = match.input.charAt(match.index - 1);
     if (
@@ -150,12 +162,12 @@ function genericValueCheck(
     // Pagination and request tokens are not credentials: `nextToken`, `<clientToken>`, `page_token`; nor are
     // the AWS API tokens the SDKs' models do not mark sensitive, which fill botocore's examples in every image
     // with the AWS CLI (`"ChangeToken": "abcd12f2-..."` of WAF, Auto Scaling's `LifecycleActionToken`, KMS's
-    // `GrantToken`).
+    // `GrantToken`, WAF's `LockToken`, CloudWatch Logs' `nextSequenceToken`, Lake Formation's `WorkUnitToken`).
     const ident = (
       match.input.slice(Math.max(0, match.index - 24), match.index) + (match[1] ?? '')
     ).toLowerCase();
     if (
-      /(?:next|prev(?:ious)?|page|continuation|client|idempotency|sync|cursor|pagination|request|resume|csrf|xsrf|change|lifecycle[_.-]?action|grant)[_.-]?token/.test(
+      /(?:next|prev(?:ious)?|page|continuation|client|idempotency|sync|cursor|pagination|request|resume|csrf|xsrf|change|lifecycle[_.-]?action|grant|lock|sequence|work[_.-]?unit)[_.-]?token/.test(
         ident,
       )
     ) {
@@ -207,7 +219,9 @@ const keyAssignmentCheck: SecretCheck = (secret, match) => {
     )
   )
     return false;
+  // The match starts at the name's last three letters (`key`, `pat`); the name is read by a lookbehind.
   if (!/[0-9]/.test(secret) || !/[A-Za-z]/.test(secret)) return false;
+  if (inQualifiedTypeName(match.input, match.index + 3 - name.length)) return false;
   const quoted = match[2] !== '';
   if (!quoted && looksLikeCode(secret)) return false;
   // `pkey = _lib.X509_get_pubkey(x509)`, `key = keys[0]`: a call or an index is code.
@@ -303,6 +317,7 @@ export const GENERIC_RULES: Rule[] = [
         'password = "abcdefgh"',
         'passwordField: "password"',
         "      $pass = '-anonymous@'",
+        '    "AWS::EC2::EIPAssociation": "a267820d6250f189",',
         'passwd="anonymous@domain.org"',
         "  password: '" + Buffer.from('not my real password').toString('base64') + "',",
         'exports.id_pkcs9_at_unstructuredAddress = exports.id_pkcs9_at_challengePassword = exports.id_pkcs9_at_counterSignature = exports.x = void 0;',
@@ -380,6 +395,12 @@ export const GENERIC_RULES: Rule[] = [
         '            oauth_token="ad180jjd733klru7",',
         '    http://www.example.com/path?access_token=h480djs93hd8',
         'secret = pass:insta # can be used for both client and server side',
+        '    "AWS::AppSync::ApiKey": "3d104ea0be48564b",',
+        '    "AWS::SecretsManager::Secret": "c8a7e2f90b1d4e6a",',
+        '    "AWS::MSK::BatchScramSecret": "ff03a1b2c4d5e6f7",',
+        '                "LockToken":"0674c84b-0304-47fe-8728-c6bff46af8fc",',
+        '      "nextSequenceToken": "49542672486831074009579604567656788214806863282469607346"',
+        '                "passphrase": "AB1C2defGHijkLMNo3PqQRstUvwxyzaBCDEfghh4ijklMN5opqrStuVWxyzAbCDEfghIJ"',
       ],
     },
   },
@@ -434,6 +455,7 @@ export const GENERIC_RULES: Rule[] = [
         '        pkey._pkey = _lib.X509_REQ_get_pubkey(self._req)',
         '        self, private_key: ed25519.Ed25519PrivateKey, f_priv: _FragList',
         '    RegEnumKey = win32api.RegEnumKey',
+        '    "AWS::ApiGateway::UsagePlanKey": "30b6e1d4a8c2f7e9",',
         `compat = "${rand(ALNUM, 20)}1"`,
       ],
     },
@@ -493,7 +515,7 @@ export const GENERIC_RULES: Rule[] = [
     // Not SigV4 (`AWS4-HMAC-SHA256 Credential=..., Signature=...`: a signature of one request that expires in
     // minutes, everywhere in SDK fixtures and logs) nor Digest (a response hash, no reusable secret).
     pattern:
-      /Authorization["']?[ \t]{0,4}[:=][ \t]{0,4}["']?(?!Basic\b|Bearer\b|AWS4-HMAC-SHA256\b|Digest\b)(?:(?:Token|Api-Token|ApiKey|Api-Key|Key|SSWS|Bot|token)[ \t]{1,4})?([A-Za-z0-9._~+/-]{16,1000}={0,2})(?![A-Za-z0-9._~+/=-])/i,
+      /(?<![A-Za-z0-9_])Authorization["']?[ \t]{0,4}[:=][ \t]{0,4}["']?(?!Basic\b|Bearer\b|AWS4-HMAC-SHA256\b|Digest\b)(?:(?:Token|Api-Token|ApiKey|Api-Key|Key|SSWS|Bot|token)[ \t]{1,4})?([A-Za-z0-9._~+/-]{16,1000}={0,2})(?![A-Za-z0-9._~+/=-])/i,
     secretGroup: 1,
     validate: (secret) =>
       /[0-9]/.test(secret) &&
@@ -506,6 +528,7 @@ export const GENERIC_RULES: Rule[] = [
         `curl -H "Authorization: Token ${rand(HEX, 40)}" https://api.internal/v1/items`,
         `curl --header 'Authorization:  ${uuid()}' https://api.internal/`,
         `headers = {"Authorization": "Api-Token ${rand(ALNUM, 32)}"}`,
+        `curl -H 'X-Authorization: ${rand(ALNUM, 32)}' https://api.internal/`,
       ],
       ignore: [
         'Authorization: Token <token>',
@@ -513,6 +536,8 @@ export const GENERIC_RULES: Rule[] = [
         'authorization: tokenAuthenticationProviderFactory',
         `authorization: "AWS4-HMAC-SHA256 Credential=${'AKID'}EXAMPLE/20150830/us-east-1/iam/aws4_request, SignedHeaders=host;x-amz-date, Signature=${'5d672d79c15b13162d9279b0855cfba'}6789a8edb4c82c400e06b5924a6f2b5d7"`,
         'Authorization: Digest username="Mufasa", realm="http-auth@example.org", response="8ca523f5e9506fed4657c9700eebdbec"',
+        // Part of a longer name, not the header: cfn-lint's map of CloudFormation types to schema hashes.
+        '    "AWS::Redshift::EndpointAuthorization": "e7c2a9d4f1b08e36",',
       ],
     },
   },

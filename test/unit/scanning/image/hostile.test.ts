@@ -6,6 +6,7 @@ import { ManifestError, BlobNotFoundError } from '../../../../core/scanning/imag
 import type { BlobSource } from '../../../../core/scanning/image/ports';
 import { FakeDetector } from './support/fake-detector';
 import { ImageStore, tarOf, chunked } from './support/image-builder';
+import { fileHeader } from './support/generated-tar';
 
 const target = parseTarget('registry.example/app:1');
 const MiB = 1024 * 1024;
@@ -140,6 +141,33 @@ describe('hostile layers', () => {
     const result = await scan(source);
     expect(result.errors).toEqual([expect.objectContaining({ error: 'CorruptLayerError' })]);
     expect(result.errors[0]!.message).toContain('truncated');
+  });
+
+  it('goes past a directory entry whose header declares a size, as a layer and as a tar inside one', async () => {
+    // Python's own tarfile tests ship one (`dirtype-with-size`): a directory has no data whatever its size
+    // field says, and the tar parser never ended such an entry, so the scan used to hang there.
+    const odd = Buffer.concat([
+      fileHeader('etc/', 255, '5'),
+      fileHeader('etc/app.env', 9),
+      Buffer.from('PLANTED-1'.padEnd(512, '\0')),
+      Buffer.alloc(1024),
+    ]);
+    const { source } = await imageWith([
+      odd,
+      await tarOf([
+        { path: 'other', content: 'PLANTED-2' },
+        { path: 'test/testtar.tar', content: odd },
+      ]),
+    ]);
+    const result = await scan(source);
+    expect(result.errors).toEqual([]);
+    expect(
+      result.findings.map((f) => [f.fingerprint, f.location.path, f.location.innerPath ?? null]),
+    ).toEqual([
+      ['PLANTED-1', 'etc/app.env', null],
+      ['PLANTED-2', 'other', null],
+      ['PLANTED-1', 'test/testtar.tar', 'etc/app.env'],
+    ]);
   });
 
   it('reports a corrupt tar header and keeps what was found before it', async () => {

@@ -6,8 +6,8 @@
 
 const BLOCK = 512;
 
-/** A ustar header for a regular file. */
-export function fileHeader(name: string, size: number): Buffer {
+/** A ustar header for a regular file, or for another type flag (`5`: a directory). */
+export function fileHeader(name: string, size: number, typeFlag = '0'): Buffer {
   const h = Buffer.alloc(BLOCK);
   h.write(name, 0, 100, 'utf8');
   h.write('0000644\0', 100, 'latin1');
@@ -16,7 +16,7 @@ export function fileHeader(name: string, size: number): Buffer {
   h.write(size.toString(8).padStart(11, '0') + '\0', 124, 'latin1');
   h.write('00000000000\0', 136, 'latin1');
   h.write('        ', 148, 'latin1');
-  h.write('0', 156, 'latin1');
+  h.write(typeFlag, 156, 'latin1');
   h.write('ustar\0', 257, 'latin1');
   h.write('00', 263, 'latin1');
   let sum = 0;
