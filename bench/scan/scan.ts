@@ -155,73 +155,38 @@ async function run(work: string): Promise<void> {
   const slScore = secretlint && !secretlint.timedOut ? score(image.truth, secretlint.findings) : undefined;
 
   const n = image.truth.length;
+  /** A table row: label, seconds, ratio to the floor, and recall and extra findings when scored. */
+  const row = (label: string, r: WorkerResult, scored?: ReturnType<typeof score>): string[] => [
+    label,
+    fmtS(r.ms),
+    (r.ms / floorMs).toFixed(2),
+    scored ? `${scored.hits.length}/${n}` : '-',
+    scored ? String(scored.extra.length) : '-',
+    r.maxRssMb.toFixed(0),
+  ];
   const rows: string[][] = [
-    [
-      'floor: gunzip + tar-stream, every byte read',
-      fmtS(floorMs),
-      '1.00',
-      '-',
-      '-',
-      floor.maxRssMb.toFixed(0),
-    ],
-    [
-      'floor + sha256 of the blobs (Rotor verifies digests)',
-      fmtS(floorSha.ms),
-      (floorSha.ms / floorMs).toFixed(2),
-      '-',
-      '-',
-      floorSha.maxRssMb.toFixed(0),
-    ],
-    [
-      "floor with Rotor's buffer sizes (64 KiB reads, 256 KiB gunzip output)",
-      fmtS(floorBuffers.ms),
-      (floorBuffers.ms / floorMs).toFixed(2),
-      '-',
-      '-',
-      floorBuffers.maxRssMb.toFixed(0),
-    ],
-    [
-      'Rotor `scanTarget`, detection in worker threads (`DetectorPool`, as the CLI)',
-      fmtS(pooled.ms),
-      (pooled.ms / floorMs).toFixed(2),
-      `${rotorScore.hits.length}/${n}`,
-      String(rotorScore.extra.length),
-      pooled.maxRssMb.toFixed(0),
-    ],
-    [
-      'Rotor `scanTarget`, detection in 1 worker thread',
-      fmtS(pooledOne.ms),
-      (pooledOne.ms / floorMs).toFixed(2),
-      `${oneScore.hits.length}/${n}`,
-      String(oneScore.extra.length),
-      pooledOne.maxRssMb.toFixed(0),
-    ],
-    [
+    row('floor: gunzip + tar-stream, every byte read', floor),
+    row('floor + sha256 of the blobs (Rotor verifies digests)', floorSha),
+    row("floor with Rotor's buffer sizes (64 KiB reads, 256 KiB gunzip output)", floorBuffers),
+    row('Rotor `scanTarget`, detection in worker threads (`DetectorPool`, as the CLI)', pooled, rotorScore),
+    row('Rotor `scanTarget`, detection in 1 worker thread', pooledOne, oneScore),
+    row(
       'Rotor `scanTarget`, detection in the calling thread (as the scan-layer Lambda)',
-      fmtS(rotor.ms),
-      (rotor.ms / floorMs).toFixed(2),
-      `${inThreadScore.hits.length}/${n}`,
-      String(inThreadScore.extra.length),
-      rotor.maxRssMb.toFixed(0),
-    ],
+      rotor,
+      inThreadScore,
+    ),
   ];
   if (rotorDir && dirScore && treeFloor) {
-    rows.push([
-      'floor for the extracted tree: every file listed and read whole (synchronous calls)',
-      fmtS(treeFloor.ms),
-      (treeFloor.ms / floorMs).toFixed(2),
-      '-',
-      '-',
-      treeFloor.maxRssMb.toFixed(0),
-    ]);
-    rows.push([
-      `Rotor on the extracted tree (\`dir:\`), as secretlint reads it (${(rotorDir.ms / treeFloor.ms).toFixed(2)}x the tree's floor)`,
-      fmtS(rotorDir.ms),
-      (rotorDir.ms / floorMs).toFixed(2),
-      `${dirScore.hits.length}/${n}`,
-      String(dirScore.extra.length),
-      rotorDir.maxRssMb.toFixed(0),
-    ]);
+    rows.push(
+      row('floor for the extracted tree: every file listed and read whole (synchronous calls)', treeFloor),
+    );
+    rows.push(
+      row(
+        `Rotor on the extracted tree (\`dir:\`), as secretlint reads it (${(rotorDir.ms / treeFloor.ms).toFixed(2)}x the tree's floor)`,
+        rotorDir,
+        dirScore,
+      ),
+    );
   }
   if (secretlint) {
     rows.push([
