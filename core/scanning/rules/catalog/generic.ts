@@ -162,12 +162,13 @@ function genericValueCheck(
     // Pagination and request tokens are not credentials: `nextToken`, `<clientToken>`, `page_token`; nor are
     // the AWS API tokens the SDKs' models do not mark sensitive, which fill botocore's examples in every image
     // with the AWS CLI (`"ChangeToken": "abcd12f2-..."` of WAF, Auto Scaling's `LifecycleActionToken`, KMS's
-    // `GrantToken`, WAF's `LockToken`, CloudWatch Logs' `nextSequenceToken`, Lake Formation's `WorkUnitToken`).
+    // `GrantToken`, WAF's `LockToken`, CloudWatch Logs' `nextSequenceToken` and `nextForwardToken`, Lake
+    // Formation's `WorkUnitToken`, Firewall Manager's `PolicyUpdateToken`).
     const ident = (
       match.input.slice(Math.max(0, match.index - 24), match.index) + (match[1] ?? '')
     ).toLowerCase();
     if (
-      /(?:next|prev(?:ious)?|page|continuation|client|idempotency|sync|cursor|pagination|request|resume|csrf|xsrf|change|lifecycle[_.-]?action|grant|lock|sequence|work[_.-]?unit)[_.-]?token/.test(
+      /(?:(?:next|prev(?:ious)?)[a-z]{0,12}|page|continuation|client|idempotency|sync|cursor|pagination|request|resume|csrf|xsrf|change|lifecycle[_.-]?action|grant|lock|sequence|work[_.-]?unit|update)[_.-]?token/.test(
         ident,
       )
     ) {
@@ -399,6 +400,8 @@ export const GENERIC_RULES: Rule[] = [
         '    "AWS::SecretsManager::Secret": "c8a7e2f90b1d4e6a",',
         '    "AWS::MSK::BatchScramSecret": "ff03a1b2c4d5e6f7",',
         '                "LockToken":"0674c84b-0304-47fe-8728-c6bff46af8fc",',
+        '    "nextForwardToken": "f/31961209122447488583055879464742346735121166569214640130",',
+        '            "PolicyUpdateToken": "1:p+2RpKR4wPFx7mcrL1UOQQ==",',
         '      "nextSequenceToken": "49542672486831074009579604567656788214806863282469607346"',
         '                "passphrase": "AB1C2defGHijkLMNo3PqQRstUvwxyzaBCDEfghh4ijklMN5opqrStuVWxyzAbCDEfghIJ"',
       ],
