@@ -12,12 +12,18 @@ import type { WalkContext } from './walk-context';
 /** The kinds of archive opened inside a layer. */
 export type ArchiveKind = 'tar' | 'tar.gz' | 'zip';
 
+/**
+ * Package formats that are zip files: Java's jar, war and ear, Python's wheels and eggs (pip's wheel cache in
+ * an image), NuGet packages (`~/.nuget/packages`).
+ */
+const ZIP_PACKAGE = /\.(?:zip|jar|war|ear|whl|egg|nupkg)$/;
+
 /** The archive kind a file name suggests, or undefined. The magic bytes must agree before it is opened. */
 export function archiveKind(path: string): ArchiveKind | undefined {
   const name = path.slice(path.lastIndexOf('/') + 1).toLowerCase();
   if (name.endsWith('.tar.gz') || name.endsWith('.tgz')) return 'tar.gz';
   if (name.endsWith('.tar')) return 'tar';
-  if (name.endsWith('.zip') || name.endsWith('.jar') || name.endsWith('.war')) return 'zip';
+  if (ZIP_PACKAGE.test(name)) return 'zip';
   return undefined;
 }
 

@@ -79,6 +79,9 @@ function genericValueCheck(
     // `token = build(...)`, `secret = table[...]`: the value is code, not a literal.
     const next = match.input.charAt(match.index + match[0].length);
     if (next === '(' || next === '[') return false;
+    // C++ and Rust scopes (`tokens_ = std::make_shared<...>`) and comparisons between words (`pass:
+    // decided_mask==0`) are code. Base64 padding ends a segment: a separator follows it (`t1.G==.Ian...`).
+    if (!quoted && (secret.includes('::') || /\w[=!]=\w/.test(secret))) return false;
     if (!nameAllowed(match[1] ?? '', keywordPart) || inQualifiedTypeName(match.input, match.index))
       return false;
     const first = match.input.charAt(match.index);
@@ -319,6 +322,8 @@ export const GENERIC_RULES: Rule[] = [
         'passwordField: "password"',
         "      $pass = '-anonymous@'",
         '    "AWS::EC2::EIPAssociation": "a267820d6250f189",',
+        '                # First pass: decided_mask==0, every element participates.',
+        'using GraphPassEntry = std::pair<GraphPass, GraphPassNameType>;',
         'passwd="anonymous@domain.org"',
         "  password: '" + Buffer.from('not my real password').toString('base64') + "',",
         'exports.id_pkcs9_at_unstructuredAddress = exports.id_pkcs9_at_challengePassword = exports.id_pkcs9_at_counterSignature = exports.x = void 0;',
@@ -399,6 +404,7 @@ export const GENERIC_RULES: Rule[] = [
         '    "AWS::AppSync::ApiKey": "3d104ea0be48564b",',
         '    "AWS::SecretsManager::Secret": "c8a7e2f90b1d4e6a",',
         '    "AWS::MSK::BatchScramSecret": "ff03a1b2c4d5e6f7",',
+        '    tokens_ = std::make_shared<std::vector<std::weak_ptr<KernelToken>>>();',
         '                "LockToken":"0674c84b-0304-47fe-8728-c6bff46af8fc",',
         '    "nextForwardToken": "f/31961209122447488583055879464742346735121166569214640130",',
         '            "PolicyUpdateToken": "1:p+2RpKR4wPFx7mcrL1UOQQ==",',

@@ -196,6 +196,30 @@ describe('scanTarget over an image', () => {
     expect(detector.seenPaths).not.toContain('opt/bundle.tgz!conf/inner.properties');
   });
 
+  it('opens the package formats that are zip files (ear, whl, egg, nupkg) and no other name', async () => {
+    const store = new ImageStore();
+    const zipWith = (marker: string) => Buffer.from(zipSync({ 'inside.txt': Buffer.from(marker) }));
+    const layer = await store.layer([
+      { path: 'srv/app.ear', content: zipWith('PLANTED-1') },
+      { path: 'root/.cache/pip/wheels/ab/internal-1.0-py3-none-any.whl', content: zipWith('PLANTED-2') },
+      { path: 'usr/lib/python3/site.egg', content: zipWith('PLANTED-3') },
+      { path: 'root/.nuget/packages/internal/1.0.0/internal.1.0.0.nupkg', content: zipWith('PLANTED-4') },
+      { path: 'opt/data.bin', content: zipWith('PLANTED-5') },
+    ]);
+    const manifest = store.manifest(store.config([layer]), [layer]);
+    const result = await scanTarget(target, {
+      detector: new FakeDetector(),
+      source: { kind: 'image', blobs: store.source(manifest) },
+    });
+    expect(result.errors).toEqual([]);
+    expect(result.findings.map((f) => [f.fingerprint, f.location.innerPath ?? null])).toEqual([
+      ['PLANTED-1', 'inside.txt'],
+      ['PLANTED-2', 'inside.txt'],
+      ['PLANTED-3', 'inside.txt'],
+      ['PLANTED-4', 'inside.txt'],
+    ]);
+  });
+
   it('skips layers found in the cache on a rescan and still merges their findings', async () => {
     const store = new ImageStore();
     const l1 = await store.layer([{ path: 'a', content: 'PLANTED-1' }]);
