@@ -223,8 +223,8 @@ const keyAssignmentCheck: SecretCheck = (secret, match) => {
     )
   )
     return false;
-  // The match starts at the name's last three letters (`key`, `pat`); the name is read by a lookbehind.
   if (!/[0-9]/.test(secret) || !/[A-Za-z]/.test(secret)) return false;
+  // The match starts at the name's last three letters (`key`, `pat`); the name is read by a lookbehind.
   if (inQualifiedTypeName(match.input, match.index + 3 - name.length)) return false;
   const quoted = match[2] !== '';
   if (!quoted && looksLikeCode(secret)) return false;
